@@ -1,0 +1,57 @@
+# The two commands a learner needs: `make lab` and `make test`.
+# Both create .venv on first use with CPU-only PyTorch (no multi-GB CUDA download), then the package.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TORCH_VERSION ?= 2.13.0
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+STAMP := $(VENV)/.bertedu-setup
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+export PYTHONHASHSEED := 0
+
+.PHONY: setup lab test unit notebooks course bench pretrain lint clean
+
+setup: $(STAMP)
+
+# Idempotent: runs again only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# CPU PyTorch first: a local wheel if pip knows one, else PyTorch's CPU-only index.
+	@$(PY) -c "import torch" 2>/dev/null || \
+	  $(PY) -m pip install --no-index "torch==$(TORCH_VERSION)" 2>/dev/null || \
+	  $(PY) -m pip install "torch==$(TORCH_VERSION)" --index-url $(TORCH_CPU_INDEX) --extra-index-url https://pypi.org/simple
+	$(PY) -m pip install -q -e ".[dev,viz]"
+	@touch $(STAMP)
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+# Unit tests, then every notebook under nbval (BERTEDU_SMOKE=1 shrinks sizes and steps).
+test: setup unit notebooks
+
+unit: setup
+	$(PY) -m pytest -q tests
+
+notebooks: setup
+	BERTEDU_SMOKE=1 MPLBACKEND=agg $(PY) -m pytest -q --nbval-lax -p no:randomly $(NOTEBOOKS)
+
+# Execute every notebook in place, full size, so the committed outputs are fresh.
+course: setup
+	for nb in $(NOTEBOOKS); do \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=900 "$$nb" || exit 1; \
+	done
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+# Reproduces the course's shipped checkpoint (fixed seed).
+pretrain: setup
+	$(PY) -m bertedu pretrain --config tiny --seed 0 --output data/course-bert-tiny
+
+lint: setup
+	$(VENV)/bin/ruff check bertedu tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,132 @@
+"""BertModel: embeddings, the encoder stack and the pooler, with input checks.
+
+This is the "BERT" box of the paper's Figure 1: token ids in, one contextual vector per token out
+(``last_hidden_state``) plus the pooled [CLS] vector. ``BertPreTrainedModel`` adds what every BERT
+model shares: the weight initialisation of section A.2 (truncated-normal-like N(0, 0.02)) and
+``from_pretrained`` / ``save_pretrained`` for Hugging Face checkpoint folders (see ``hf.py``).
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+from torch import nn
+
+from . import hf
+from .attention import extended_attention_mask
+from .config import BertConfig
+from .embeddings import BertEmbeddings
+from .encoder import BertEncoder, BertPooler
+from .outputs import BaseModelOutputWithPooling
+
+
+class BertPreTrainedModel(nn.Module):
+    """Base class: weight initialisation and HF-compatible loading and saving."""
+
+    base_model_prefix = "bert"
+
+    def __init__(self, config: BertConfig):
+        super().__init__()
+        if not isinstance(config, BertConfig):
+            raise TypeError(f"{type(self).__name__} needs a bertedu.BertConfig, got {type(config).__name__}")
+        self.config = config
+
+    def _init_weights(self, module: nn.Module) -> None:
+        std = self.config.initializer_range
+        if isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, mean=0.0, std=std)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            nn.init.normal_(module.weight, mean=0.0, std=std)
+            if module.padding_idx is not None:
+                with torch.no_grad():
+                    module.weight[module.padding_idx].zero_()
+        elif isinstance(module, nn.LayerNorm):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+
+    def init_weights(self) -> None:
+        self.apply(self._init_weights)
+        self.tie_weights()
+
+    def tie_weights(self) -> None:
+        """Heads that share weights with the embeddings override this."""
+
+    @classmethod
+    def from_pretrained(cls, path: str | os.PathLike, output_loading_info: bool = False,
+                        **config_overrides):
+        """Load an HF (or bertedu) checkpoint folder: config.json + model.safetensors / pytorch_model.bin."""
+        config = hf.load_config(path, **config_overrides)
+        model = cls(config)
+        info = hf.load_weights(model, hf.read_state_dict(path), source=str(path))
+        model.eval()  # like HF: a loaded model starts in inference mode
+        return (model, info) if output_loading_info else model
+
+    def save_pretrained(self, path: str | os.PathLike) -> None:
+        """Write config.json and model.safetensors that ``transformers`` loads."""
+        hf.save(self, path)
+
+
+class BertModel(BertPreTrainedModel):
+    """Token ids -> contextual vectors. Call with the same arguments as HF's ``BertModel``."""
+
+    def __init__(self, config: BertConfig, add_pooling_layer: bool = True):
+        super().__init__(config)
+        self.embeddings = BertEmbeddings(config)
+        self.encoder = BertEncoder(config)
+        self.pooler = BertPooler(config) if add_pooling_layer else None
+        self.init_weights()
+
+    def check_inputs(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None,
+                     token_type_ids: torch.Tensor | None, position_ids: torch.Tensor | None) -> None:
+        """Raise a ValueError that says what is wrong, before it becomes an index error deep inside."""
+        config = self.config
+        if not isinstance(input_ids, torch.Tensor) or input_ids.dim() != 2:
+            shape = tuple(input_ids.shape) if isinstance(input_ids, torch.Tensor) else type(input_ids).__name__
+            raise ValueError(f"input_ids must be a tensor of shape (batch_size, seq_len), got {shape}; "
+                             "for one sequence use input_ids.unsqueeze(0)")
+        if input_ids.dtype not in (torch.long, torch.int32, torch.int16, torch.int8, torch.uint8):
+            raise ValueError(f"input_ids must hold integer token ids, got dtype {input_ids.dtype}")
+        batch_size, seq_len = input_ids.shape
+        if seq_len == 0:
+            raise ValueError("input_ids is empty: need at least one token per sequence")
+        if seq_len > config.max_position_embeddings:
+            raise ValueError(f"sequence length {seq_len} exceeds max_position_embeddings="
+                             f"{config.max_position_embeddings}: truncate the input (tokenizer "
+                             f"truncation=True, max_length={config.max_position_embeddings})")
+        _check_range("input_ids", input_ids, config.vocab_size, "vocab_size")
+        for name, tensor in (("attention_mask", attention_mask), ("token_type_ids", token_type_ids),
+                             ("position_ids", position_ids)):
+            if tensor is not None and tuple(tensor.shape) != (batch_size, seq_len):
+                raise ValueError(f"{name} must have the shape of input_ids {(batch_size, seq_len)}, "
+                                 f"got {tuple(tensor.shape)}")
+        if token_type_ids is not None:
+            _check_range("token_type_ids", token_type_ids, config.type_vocab_size, "type_vocab_size")
+        if position_ids is not None:
+            _check_range("position_ids", position_ids, config.max_position_embeddings,
+                         "max_position_embeddings")
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
+                token_type_ids: torch.Tensor | None = None, position_ids: torch.Tensor | None = None,
+                output_attentions: bool = False, output_hidden_states: bool = False,
+                ) -> BaseModelOutputWithPooling:
+        self.check_inputs(input_ids, attention_mask, token_type_ids, position_ids)
+        input_ids = input_ids.long()
+        hidden_states = self.embeddings(input_ids, token_type_ids, position_ids)  # (B, T, H)
+        mask = None
+        if attention_mask is not None and not bool(attention_mask.all()):
+            mask = extended_attention_mask(attention_mask, hidden_states.dtype)  # (B, 1, 1, T)
+        sequence_output, all_hidden_states, all_attentions = self.encoder(
+            hidden_states, mask, output_attentions, output_hidden_states)
+        pooled_output = self.pooler(sequence_output) if self.pooler is not None else None
+        return BaseModelOutputWithPooling(last_hidden_state=sequence_output, pooler_output=pooled_output,
+                                          hidden_states=all_hidden_states, attentions=all_attentions)
+
+
+def _check_range(name: str, tensor: torch.Tensor, upper: int, field: str) -> None:
+    low, high = int(tensor.min()), int(tensor.max())
+    if low < 0 or high >= upper:
+        bad = low if low < 0 else high
+        raise ValueError(f"{name} contains {bad}, outside [0, {upper}) allowed by config.{field}={upper}")
