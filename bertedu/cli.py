@@ -1,0 +1,42 @@
+"""``python -m bertedu COMMAND``: the course's command line.
+
+Each command lives in its own module (``bertedu.cli_<command>``) with ``configure(parser)`` and
+``run(args) -> int``. Mistakes a user can make (bad arguments, unreadable files, invalid configs)
+end in a one-line error, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = {
+    "vocab": ("bertedu.cli_vocab", "train a WordPiece vocabulary on a corpus"),
+    "pretrain": ("bertedu.cli_pretrain", "pretrain BERT with MLM + NSP"),
+    "finetune": ("bertedu.cli_finetune", "fine-tune a BERT checkpoint on SST-2, CoNLL-2003 or SQuAD"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bertedu", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(module=module_name)
+        importlib.import_module(module_name).configure(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return importlib.import_module(args.module).run(args) or 0
+    except (ValueError, OSError, KeyError) as error:
+        message = str(error) if not isinstance(error, KeyError) else f"missing key {error}"
+        print(f"{parser.prog} {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{parser.prog} {args.command}: interrupted", file=sys.stderr)
+        return 130
