@@ -4,6 +4,8 @@ from .attention import BertAttention, BertSelfAttention, scaled_dot_product_atte
 from .config import BertConfig
 from .embeddings import BertEmbeddings, sinusoidal_positional_encoding
 from .encoder import BertEncoder, BertLayer, BertPooler
+from .finetuning import BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification
 from .model import BertModel, BertPreTrainedModel
+from .pretraining import BertForMaskedLM, BertForPreTraining
 
 __version__ = "0.1.0"

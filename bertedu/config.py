@@ -99,15 +99,18 @@ class BertConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], warn_unknown: bool = True) -> "BertConfig":
+        if values.get("position_embedding_type", "absolute") != "absolute" or values.get("is_decoder"):
+            raise ValueError("bertedu implements BERT's encoder with absolute position embeddings; this "
+                             f"config asks for position_embedding_type={values.get('position_embedding_type')!r}"
+                             f", is_decoder={values.get('is_decoder')!r}")
         known = {f.name for f in dataclasses.fields(cls)} - {"extra"}
         kwargs = {k: v for k, v in values.items() if k in known}
         if "label2id" in values and "id2label" not in values:
             kwargs["id2label"] = {int(v): k for k, v in values["label2id"].items()}
-        unknown = {k: v for k, v in values.items() if k not in known and k != "extra"}
-        unknown.update(values.get("extra", {}))
-        ignored = sorted(set(unknown) - _HF_BOOKKEEPING)
-        if warn_unknown and ignored:
-            warnings.warn(f"BertConfig: ignoring keys bertedu does not use: {', '.join(ignored)}",
+        unknown = {k: v for k, v in {**values, **values.get("extra", {})}.items()
+                   if k not in known and k != "extra" and k not in _HF_BOOKKEEPING}
+        if warn_unknown and unknown:
+            warnings.warn(f"BertConfig: ignoring keys bertedu does not use: {', '.join(sorted(unknown))}",
                           stacklevel=2)
         return cls(**kwargs, extra=unknown)
 
