@@ -82,8 +82,8 @@ def truncate_seq_pair(tokens_a: list[str], tokens_b: list[str], max_num_tokens: 
             longer.pop()
 
 
-def _sentences_from(document: list[list[str]], start: int, stop: int) -> list[str]:
-    return [token for sentence in document[start:stop] for token in sentence]
+def _tokens_of(document: list[list[str]], sentences: range) -> list[str]:
+    return [token for index in sentences for token in document[index]]
 
 
 def create_instances_from_document(
@@ -110,7 +110,7 @@ def create_instances_from_document(
             chunk_size = i + 1 - chunk_start
             a_end = rng.randint(1, chunk_size - 1) if chunk_size >= 2 else 1
             a_sentences = range(chunk_start, chunk_start + a_end)
-            tokens_a = _sentences_from(document, a_sentences.start, a_sentences.stop)
+            tokens_a = _tokens_of(document, a_sentences)
             is_random_next = chunk_size == 1 or rng.random() < 0.5
             if is_random_next:
                 b_document = rng.randrange(len(all_documents) - 1)  # uniform over the others:
@@ -121,7 +121,7 @@ def create_instances_from_document(
                 i = a_sentences.stop - 1  # put the unused sentences back for the next chunk
             else:
                 b_document, b_sentences = document_index, range(a_sentences.stop, i + 1)
-                tokens_b = _sentences_from(document, b_sentences.start, b_sentences.stop)
+                tokens_b = _tokens_of(document, b_sentences)
             truncate_seq_pair(tokens_a, tokens_b, max_num_tokens, rng)
             instances.append(TrainingInstance(
                 tokens=[cls_token, *tokens_a, sep_token, *tokens_b, sep_token],

@@ -9,8 +9,12 @@ import pytest
 import torch
 from transformers import BertTokenizer
 
-from bertedu.masking import (IGNORE_INDEX, DataCollatorForPretraining,
-                             create_masked_lm_predictions, random_replacement_words)
+from bertedu.masking import (
+    IGNORE_INDEX,
+    DataCollatorForPretraining,
+    create_masked_lm_predictions,
+    random_replacement_words,
+)
 from bertedu.pretraining_data import create_training_instances
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
