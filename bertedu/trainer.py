@@ -1,0 +1,282 @@
+"""The training loop: AdamW, linear warmup then decay, gradient clipping, resumable checkpoints.
+
+BERT's paper, appendix A.2: "We use Adam with learning rate of 1e-4, beta1 = 0.9, beta2 = 0.999, L2
+weight decay of 0.01, learning rate warmup over the first 10,000 steps, and linear decay of the
+learning rate." The released code decays no biases and no LayerNorm parameters and clips the gradient
+norm to 1.0. This loop does the same for any model whose ``model(**batch).loss`` is the loss, so
+pretraining and fine-tuning share it. A checkpoint holds everything the next step depends on (weights,
+optimizer moments, schedule, RNG states, the position in the data), so a run that is stopped and
+resumed draws the same batches and traces the same loss curve as one that never stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import default_collate
+from tqdm.auto import tqdm
+
+CHECKPOINT_FILE = "checkpoint.pt"
+
+
+@dataclass
+class TrainingArguments:
+    """The knobs of the loop. Names follow Hugging Face's ``TrainingArguments`` where one exists.
+
+    ``max_steps`` (optimizer updates) sets the length of the schedule; without it the run lasts
+    ``num_train_epochs`` passes. ``max_minutes`` stops early, after a final evaluation and checkpoint.
+    One update sums the gradients of ``gradient_accumulation_steps`` batches of ``batch_size``.
+    """
+
+    output_dir: str | None = None        # where checkpoint/ goes; None: no checkpoints
+    learning_rate: float = 5e-5
+    weight_decay: float = 0.01
+    adam_beta1: float = 0.9
+    adam_beta2: float = 0.999
+    adam_epsilon: float = 1e-8
+    warmup_steps: int = 0
+    warmup_ratio: float = 0.0            # used when warmup_steps is 0
+    max_steps: int | None = None
+    num_train_epochs: float = 1.0
+    max_minutes: float | None = None
+    batch_size: int = 32
+    gradient_accumulation_steps: int = 1
+    max_grad_norm: float | None = 1.0
+    autocast: str | None = None          # None (float32) or "bf16"
+    eval_every: int | None = None        # evaluate every N updates (and always at the end)
+    checkpoint_every: int | None = None  # checkpoint every N updates (and always at the end)
+    seed: int = 0
+    progress_bar: bool = True
+    device: str | None = None            # None: "cuda" when available, else "cpu"
+
+    def __post_init__(self) -> None:
+        for name in ("batch_size", "gradient_accumulation_steps", "max_steps", "eval_every",
+                     "checkpoint_every"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        for name in ("learning_rate", "num_train_epochs", "max_minutes", "max_grad_norm", "adam_epsilon"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be > 0, got {value!r}")
+        if self.weight_decay < 0 or self.warmup_steps < 0 or not 0 <= self.warmup_ratio < 1:
+            raise ValueError("weight_decay and warmup_steps must be >= 0 and warmup_ratio in [0, 1), got "
+                             f"{self.weight_decay}, {self.warmup_steps}, {self.warmup_ratio}")
+        if self.autocast not in (None, "bf16"):
+            raise ValueError(f"autocast must be None or 'bf16', got {self.autocast!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """Two AdamW groups: weights decay, biases and LayerNorm parameters do not (as in BERT's code)."""
+    decay, no_decay = [], []
+    for name, parameter in model.named_parameters():  # tied weights are listed once
+        if not parameter.requires_grad:
+            continue
+        skip = name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
+        (no_decay if skip else decay).append(parameter)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def linear_schedule_with_warmup(optimizer: torch.optim.Optimizer, num_warmup_steps: int,
+                                num_training_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """Learning rate x step/warmup for the first ``num_warmup_steps``, then linearly down to 0."""
+    def factor(step: int) -> float:
+        if step < num_warmup_steps:
+            return step / max(1, num_warmup_steps)
+        return max(0.0, (num_training_steps - step) / max(1, num_training_steps - num_warmup_steps))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+class Trainer:
+    """Trains ``model`` on ``train_dataset`` batched by ``data_collator``; evaluates with ``eval_fn``.
+
+    Each epoch visits the dataset in a fresh order drawn from ``seed + epoch``. ``eval_fn(model)``
+    returns a dict of metrics; the trainer calls it in eval mode without gradients. If the collator
+    draws random numbers from its own ``rng`` (dynamic masking does), its state is checkpointed too.
+    ``history`` is ``{"train": [{step, loss, learning_rate, grad_norm, epoch}], "eval": [{step,
+    train_seconds, **metrics}]}``.
+    """
+
+    def __init__(self, model: nn.Module, args: TrainingArguments, train_dataset: Sequence,
+                 data_collator: Callable[[list], dict[str, torch.Tensor]] | None = None,
+                 eval_fn: Callable[[nn.Module], dict[str, float]] | None = None):
+        if len(train_dataset) == 0:
+            raise ValueError("train_dataset is empty: nothing to train on")
+        self.args = args
+        self.device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.model = model.to(self.device)
+        self.train_dataset = train_dataset
+        self.data_collator = data_collator or default_collate
+        self.eval_fn = eval_fn
+        self.batches_per_epoch = math.ceil(len(train_dataset) / args.batch_size)
+        self.max_steps = args.max_steps or math.ceil(
+            args.num_train_epochs * self.batches_per_epoch / args.gradient_accumulation_steps)
+        warmup = args.warmup_steps or math.ceil(args.warmup_ratio * self.max_steps)
+        self.optimizer = torch.optim.AdamW(
+            param_groups(model, args.weight_decay), lr=args.learning_rate,
+            betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon)
+        self.scheduler = linear_schedule_with_warmup(self.optimizer, warmup, self.max_steps)
+        self.step, self.epoch, self.batch_index = 0, 0, 0  # next batch: self.batch_index of self.epoch
+        self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0))  # (epoch, its shuffle)
+        self.train_seconds = 0.0
+        self.history: dict[str, list[dict[str, float]]] = {"train": [], "eval": []}
+        self.stopped_early = False
+        torch.manual_seed(args.seed)  # dropout draws from torch's global generator
+
+    @property
+    def checkpoint_path(self) -> Path | None:
+        return Path(self.args.output_dir) / "checkpoint" / CHECKPOINT_FILE if self.args.output_dir else None
+
+    def next_batch(self) -> dict[str, torch.Tensor]:
+        """The next batch of the epoch's seeded shuffle (a new epoch starts a new shuffle)."""
+        if self.batch_index == self.batches_per_epoch:
+            self.epoch, self.batch_index = self.epoch + 1, 0
+        if self._order[0] != self.epoch:
+            generator = torch.Generator().manual_seed(self.args.seed + self.epoch)
+            self._order = (self.epoch, torch.randperm(len(self.train_dataset), generator=generator))
+        size = self.args.batch_size
+        indices = self._order[1][self.batch_index * size:(self.batch_index + 1) * size].tolist()
+        self.batch_index += 1
+        batch = self.data_collator([self.train_dataset[i] for i in indices])
+        return {name: tensor.to(self.device) for name, tensor in batch.items()}
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        enabled = self.args.autocast == "bf16"
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=enabled)
+
+    def accumulate_gradients(self, batches: list[dict[str, torch.Tensor]]) -> float:
+        """Backpropagate the mean loss of ``batches`` (one update's worth); return that mean."""
+        total = 0.0
+        for batch in batches:
+            with self.autocast():
+                loss = self.model(**batch).loss / len(batches)
+            loss.backward()
+            total += loss.item()
+        return total
+
+    def clip_gradients(self) -> float:
+        """Scale the gradients to norm ``max_grad_norm`` if larger; return the norm before clipping."""
+        parameters = [p for p in self.model.parameters() if p.grad is not None]
+        if self.args.max_grad_norm is None:
+            return float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in parameters])))
+        return float(nn.utils.clip_grad_norm_(parameters, self.args.max_grad_norm))
+
+    def training_step(self) -> dict[str, float]:
+        learning_rate = self.scheduler.get_last_lr()[0]
+        batches = [self.next_batch() for _ in range(self.args.gradient_accumulation_steps)]
+        loss = self.accumulate_gradients(batches)
+        grad_norm = self.clip_gradients()
+        self.optimizer.step()
+        self.scheduler.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.step += 1
+        return {"step": self.step, "loss": loss, "learning_rate": learning_rate, "grad_norm": grad_norm,
+                "epoch": self.epoch + self.batch_index / self.batches_per_epoch}
+
+    def evaluate(self) -> dict[str, float]:
+        if self.eval_fn is None:
+            return {}
+        self.model.eval()
+        with torch.no_grad(), self.autocast():
+            metrics = self.eval_fn(self.model)
+        self.model.train()
+        record = {"step": self.step, "train_seconds": self.train_seconds, **metrics}
+        self.history["eval"].append(record)
+        return record
+
+    def train(self, resume: bool = False) -> dict[str, list[dict[str, float]]]:
+        """Run until ``max_steps`` (or ``max_minutes``); evaluate and checkpoint at the end."""
+        if resume:
+            self.load_checkpoint()
+        start = time.monotonic()
+        self.model.train()
+        bar = tqdm(total=self.max_steps, initial=self.step, desc="training", disable=not self.args.progress_bar)
+        while self.step < self.max_steps:
+            if self.args.max_minutes is not None and time.monotonic() - start > 60 * self.args.max_minutes:
+                self.stopped_early = True
+                break
+            step_start = time.monotonic()
+            record = self.training_step()
+            self.train_seconds += time.monotonic() - step_start
+            self.history["train"].append(record)
+            bar.update(1)
+            bar.set_postfix(loss=f"{record['loss']:.3f}", lr=f"{record['learning_rate']:.2e}")
+            if self.args.eval_every and self.step % self.args.eval_every == 0:
+                bar.write(_format_metrics(self.evaluate()))
+            if self.args.checkpoint_every and self.step % self.args.checkpoint_every == 0:
+                self.save_checkpoint()
+        bar.close()
+        if self.eval_fn is not None and (not self.history["eval"] or self.history["eval"][-1]["step"] != self.step):
+            self.evaluate()
+        self.save_checkpoint()
+        return self.history
+
+    def save_checkpoint(self) -> None:
+        """Write everything the next step depends on to ``output_dir/checkpoint/``, atomically."""
+        if self.checkpoint_path is None:
+            return
+        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                 "scheduler": self.scheduler.state_dict(), "step": self.step, "epoch": self.epoch,
+                 "batch_index": self.batch_index, "train_seconds": self.train_seconds,
+                 "history": self.history, "args": self.args.to_dict(), "rng": _rng_states(self.data_collator)}
+        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.checkpoint_path.with_name(f".{CHECKPOINT_FILE}.{os.getpid()}.tmp")
+        try:
+            torch.save(state, tmp)
+            os.replace(tmp, self.checkpoint_path)  # a crash leaves the old checkpoint or the new one
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def load_checkpoint(self) -> None:
+        path = self.checkpoint_path
+        if path is None or not path.is_file():
+            raise FileNotFoundError(f"cannot resume: no checkpoint at {path}; train once without resume")
+        state = torch.load(path, map_location=self.device, weights_only=True)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.step, self.epoch, self.batch_index = state["step"], state["epoch"], state["batch_index"]
+        self.train_seconds, self.history = state["train_seconds"], state["history"]
+        _set_rng_states(state["rng"], self.data_collator)
+
+
+def _rng_states(data_collator: object) -> dict[str, Any]:
+    """Every random stream as tensors, tuples and ints, so ``torch.load(weights_only=True)`` reads it."""
+    name, keys, position, has_gauss, cached_gaussian = np.random.get_state()
+    states = {"python": random.getstate(), "torch": torch.get_rng_state(),
+              "numpy": (name, torch.from_numpy(keys.astype(np.int64)), position, has_gauss, cached_gaussian)}
+    if torch.cuda.is_available():
+        states["cuda"] = torch.cuda.get_rng_state_all()
+    if isinstance(getattr(data_collator, "rng", None), random.Random):
+        states["collator"] = data_collator.rng.getstate()
+    return states
+
+
+def _set_rng_states(states: dict[str, Any], data_collator: object) -> None:
+    random.setstate(states["python"])
+    torch.set_rng_state(states["torch"])
+    name, keys, position, has_gauss, cached_gaussian = states["numpy"]
+    np.random.set_state((name, keys.numpy().astype(np.uint32), position, has_gauss, cached_gaussian))
+    if "cuda" in states:
+        torch.cuda.set_rng_state_all(states["cuda"])
+    if "collator" in states:
+        data_collator.rng.setstate(states["collator"])
+
+
+def _format_metrics(record: dict[str, float]) -> str:
+    return "  ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items())
