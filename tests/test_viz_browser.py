@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -35,7 +40,8 @@ def chromium_path() -> str | None:
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is not installed (pip install playwright)")
     path = chromium_path()
     if path is None:
         pytest.skip("no Chromium found: install Debian's chromium (apt-get install chromium) or set "
@@ -175,3 +181,78 @@ def test_viewer_mounts_when_a_notebook_runs_the_script_before_showing_the_output
     }""", show_attention(*inputs, html_action="return").data)
     page.wait_for_selector(".bertedu-attention[data-ready=true]", timeout=5000)
     assert len(lines(page)) == 3 * len(TOKENS) ** 2
+
+
+# --- the same viewer inside JupyterLab, served on localhost ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """A JupyterLab server on a free local port, with its settings and state in a temporary folder."""
+    pytest.importorskip("jupyterlab", reason="jupyterlab is not installed")
+    import nbformat
+
+    root = tmp_path_factory.mktemp("lab")
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "import torch\nfrom bertedu.viz import show_attention\n"
+        "show_attention((torch.tensor([[[[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]]]]),),"
+        " ['[CLS]', 'hello', '[SEP]'])")]
+    nbformat.write(notebook, root / "viewer.ipynb")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    state = root / ".jupyter"
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(state / "config"),
+           "JUPYTER_RUNTIME_DIR": str(state / "runtime"), "MPLBACKEND": "agg"}
+    log = open(root / "server.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
+         f"--LabApp.workspaces_dir={state / 'workspaces'}", f"--LabApp.user_settings_dir={state / 'settings'}",
+         "--LabApp.news_url=", "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status", timeout=1)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start:\n{(root / 'server.log').read_text()}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_viewer_draws_in_jupyterlab(browser, jupyterlab):
+    """Run a cell that calls show_attention in a real JupyterLab; only localhost may be reached."""
+    page = browser.new_page()
+    blocked = []
+
+    def route(route):
+        if route.request.url.startswith((jupyterlab, "data:", "blob:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    try:
+        page.goto(f"{jupyterlab}/lab/tree/viewer.ipynb")
+        page.click(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=60000)
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".bertedu-attention[data-ready=true]", timeout=60000)
+        assert page.locator(".bertedu-attention .bev-line").count() == 9
+        page.hover(".bev-token[data-side=left][data-index='1']")
+        assert page.locator(".bev-readout").text_content() == "hello attends most to: head 0 \u2192 hello (0.80)"
+        opacities = page.eval_on_selector_all(".bev-line", LINES)
+        assert [line["opacity"] for line in opacities] == [0, 0, 0, 0.1, 0.8, 0.1, 0, 0, 0]
+    finally:
+        page.close()
+    assert blocked == [], f"JupyterLab or the viewer tried to reach the network: {blocked}"

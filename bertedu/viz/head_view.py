@@ -72,7 +72,8 @@ def show_attention(attentions: Sequence[torch.Tensor], tokens: Sequence[str],
         raise ValueError(f"heads must be a non-empty list of head indices in [0, {num_heads}), got {heads}")
     if html_action not in ("view", "return"):
         raise ValueError(f"html_action must be 'view' or 'return', got {html_action!r}")
-    stacked = torch.cat([a.detach().float().cpu() for a in attentions]).round(decimals=DECIMALS)  # (L, A, T, T)
+    # float64 before rounding, so that 0.1 is written as 0.1 and not as float32's 0.10000000149.
+    stacked = torch.cat([a.detach().double().cpu() for a in attentions]).round(decimals=DECIMALS)  # (L, A, T, T)
     view = AttentionView(head_view_html(stacked.tolist(), list(tokens), sentence_b_start, layer,
                                         sorted(set(heads))))
     if html_action == "return":

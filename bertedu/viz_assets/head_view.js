@@ -128,7 +128,12 @@
       button.setAttribute("aria-pressed", state.heads.indexOf(head) >= 0);
       button.addEventListener("click", function (event) {
         var chosen = Number(event.currentTarget.getAttribute("data-head")), at = state.heads.indexOf(chosen);
-        if (at >= 0) { state.heads.splice(at, 1); } else { state.heads.push(chosen); state.heads.sort(function (a, b) { return a - b; }); }
+        if (at >= 0) {
+          state.heads.splice(at, 1);
+        } else {
+          state.heads.push(chosen);
+          state.heads.sort(function (a, b) { return a - b; });
+        }
         event.currentTarget.setAttribute("aria-pressed", at < 0);
         drawLines();
       });
