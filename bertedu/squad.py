@@ -11,6 +11,7 @@ Turning start/end logits back into answers is in ``bertedu.squad_decoding``.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import unicodedata
@@ -96,6 +97,7 @@ def gold_answers(examples: Sequence[SquadExample]) -> dict[str, list[str]]:
     return {example.id: [answer["text"] for answer in example.answers] for example in examples}
 
 
+@functools.lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
     """Lower case, without accents, control characters and U+FFFD (which BERT's tokenizer drops):
     how characters of the context compare with word pieces."""
@@ -174,6 +176,19 @@ def _is_max_context(spans: list[tuple[int, int]], span_index: int, position: int
     return best_index == span_index
 
 
+def _tokenize_context(example: SquadExample,
+                      tokenizer) -> tuple[list[int], list[tuple[int, int]], list[int]]:
+    """Word-piece ids of the context, each piece's character span and the index of its word."""
+    pieces, token_spans, token_words = [], [], []
+    for word_index, (word, word_start) in enumerate(zip(example.doc_tokens, example.word_starts)):
+        word_pieces = tokenizer.tokenize(word)
+        for start, end in piece_offsets(word, word_pieces, tokenizer.unk_token):
+            token_spans.append((word_start + start, word_start + end))
+        pieces.extend(word_pieces)
+        token_words.extend([word_index] * len(word_pieces))
+    return tokenizer.convert_tokens_to_ids(pieces), token_spans, token_words
+
+
 def _answer_tokens(example: SquadExample, token_spans: list[tuple[int, int]],
                    token_words: list[int]) -> tuple[int, int] | None:
     """First and last context token of the example's first answer, or None when it has none."""
@@ -200,20 +215,16 @@ def convert_examples_to_features(examples: Sequence[SquadExample], tokenizer, ma
         raise ValueError(f"doc_stride and max_query_length must be >= 1, "
                          f"got {doc_stride} and {max_query_length}")
     features = []
+    contexts: dict[str, tuple[list[int], list[tuple[int, int]], list[int]]] = {}
     for example_index, example in enumerate(examples):
         query = tokenizer.convert_tokens_to_ids(tokenizer.tokenize(example.question)[:max_query_length])
         max_tokens = max_length - len(query) - 3  # [CLS] question [SEP] ... [SEP]
         if max_tokens < 1:
             raise ValueError(f"max_length={max_length} leaves no room for the context after a "
                              f"{len(query)}-token question; raise it or lower max_query_length")
-        pieces, token_spans, token_words = [], [], []
-        for word_index, (word, word_start) in enumerate(zip(example.doc_tokens, example.word_starts)):
-            word_pieces = tokenizer.tokenize(word)
-            for start, end in piece_offsets(word, word_pieces, tokenizer.unk_token):
-                token_spans.append((word_start + start, word_start + end))
-            pieces.extend(word_pieces)
-            token_words.extend([word_index] * len(word_pieces))
-        context = tokenizer.convert_tokens_to_ids(pieces)
+        if example.context not in contexts:  # SQuAD asks several questions about each context
+            contexts[example.context] = _tokenize_context(example, tokenizer)
+        context, token_spans, token_words = contexts[example.context]
         answer = _answer_tokens(example, token_spans, token_words)
         spans = _doc_spans(len(context), max_tokens, doc_stride)
         for span_index, (start, length) in enumerate(spans):
