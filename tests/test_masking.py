@@ -7,7 +7,6 @@ import random
 
 import pytest
 import torch
-from transformers import BertTokenizer
 
 from bertedu.masking import (
     IGNORE_INDEX,
@@ -16,6 +15,7 @@ from bertedu.masking import (
     random_replacement_words,
 )
 from bertedu.pretraining_data import create_training_instances
+from bertedu.tokenizer import BertTokenizer
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 WORDS = [f"w{i}" for i in range(400)]
@@ -28,7 +28,7 @@ RATE_TOLERANCE = 0.015  # on fractions measured over >= 20k predictions (about 5
 def tokenizer(tmp_path_factory):
     path = tmp_path_factory.mktemp("vocab") / "vocab.txt"
     path.write_text("\n".join(SPECIALS + ["[unused0]"] + WORDS + ["##s", "##ed"]) + "\n")
-    return BertTokenizer(vocab=str(path))
+    return BertTokenizer(path)
 
 
 def random_sequence(rng: random.Random, length: int) -> list[str]:

@@ -10,7 +10,6 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from transformers import BertTokenizer
 
 from bertedu.masking import DataCollatorForPretraining
 from bertedu.pretraining_data import (
@@ -21,6 +20,7 @@ from bertedu.pretraining_data import (
     tokenize_documents,
     truncate_seq_pair,
 )
+from bertedu.tokenizer import BertTokenizer
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 WORDS = [f"w{i}" for i in range(300)]
@@ -30,7 +30,7 @@ WORDS = [f"w{i}" for i in range(300)]
 def tokenizer(tmp_path_factory):
     path = tmp_path_factory.mktemp("vocab") / "vocab.txt"
     path.write_text("\n".join(SPECIALS + WORDS + ["##s"]) + "\n")
-    return BertTokenizer(vocab=str(path))
+    return BertTokenizer(path)
 
 
 def corpus(seed: int, num_documents: int, sentences=(1, 10), sentence_length=(1, 12)):
