@@ -1,0 +1,285 @@
+"""BertTokenizer: text to BERT's input ids and back, written from scratch in Python.
+
+Tokenization is two stages: the BasicTokenizer turns text into words (cleaning, CJK splitting,
+accents, lowercasing, punctuation; ``basic_tokenizer.py``) and WordPiece splits each word into
+vocabulary pieces (``wordpiece.py``). The ids are then packed into BERT's input format,
+``[CLS] A [SEP] B [SEP]`` with segment ids, truncated and padded (``batch_encoding.py``).
+The API is Hugging Face's, and the ids are identical to ``transformers.BertTokenizer`` built from
+the same vocab.txt (tested on generated Unicode text and on real text, cased and uncased).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Mapping, Optional, Sequence, Union
+
+from . import batch_encoding as encoding
+from .basic_tokenizer import BasicTokenizer
+from .wordpiece import WordpieceTokenizer
+
+VOCAB_NAME = "vocab.txt"
+CONFIG_NAME = "tokenizer_config.json"
+SPECIAL_TOKEN_NAMES = ("unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
+TextInput = Union[str, Sequence[str]]
+
+
+def load_vocab(vocab_file: Union[str, os.PathLike]) -> dict[str, int]:
+    """vocab.txt: one token per line, the id is the line number (as HF reads it)."""
+    with open(vocab_file, encoding="utf-8") as lines:
+        return {line.rstrip("\n"): index for index, line in enumerate(lines)}
+
+
+class BertTokenizer:
+    """BERT's WordPiece tokenizer (HF's ``BertTokenizer`` API; ``vocab_file`` may also be a dict)."""
+
+    vocab_files_names = {"vocab_file": VOCAB_NAME}
+    model_input_names = ["input_ids", "token_type_ids", "attention_mask"]
+    padding_side = "right"
+
+    def __init__(self, vocab_file: Union[str, os.PathLike, Mapping[str, int]],
+                 do_lower_case: bool = True, strip_accents: Optional[bool] = None,
+                 tokenize_chinese_chars: bool = True, unk_token: str = "[UNK]",
+                 sep_token: str = "[SEP]", pad_token: str = "[PAD]", cls_token: str = "[CLS]",
+                 mask_token: str = "[MASK]", model_max_length: Optional[int] = None):
+        self.vocab = (dict(vocab_file) if isinstance(vocab_file, Mapping)
+                      else load_vocab(vocab_file))
+        self.ids_to_tokens = {index: token for token, index in self.vocab.items()}
+        self.do_lower_case = do_lower_case
+        self.strip_accents = strip_accents
+        self.tokenize_chinese_chars = tokenize_chinese_chars
+        self.model_max_length = model_max_length
+        self.unk_token, self.sep_token, self.pad_token = unk_token, sep_token, pad_token
+        self.cls_token, self.mask_token = cls_token, mask_token
+        missing = [token for token in self.all_special_tokens if token not in self.vocab]
+        if missing:
+            raise ValueError(f"the vocabulary has no {', '.join(missing)}: BERT needs its special "
+                             f"tokens {', '.join(self.all_special_tokens)} in vocab.txt")
+        self.basic_tokenizer = BasicTokenizer(do_lower_case, self.all_special_tokens,
+                                              tokenize_chinese_chars, strip_accents)
+        self.wordpiece_tokenizer = WordpieceTokenizer(self.vocab, unk_token)
+
+    # --- the vocabulary and the special tokens -------------------------------------------------
+    @property
+    def all_special_tokens(self) -> list[str]:
+        return [getattr(self, name) for name in SPECIAL_TOKEN_NAMES]
+
+    @property
+    def all_special_ids(self) -> list[int]:
+        return [self.vocab[token] for token in self.all_special_tokens]
+
+    @property
+    def special_tokens_map(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in SPECIAL_TOKEN_NAMES}
+
+    unk_token_id = property(lambda self: self.vocab[self.unk_token])
+    sep_token_id = property(lambda self: self.vocab[self.sep_token])
+    pad_token_id = property(lambda self: self.vocab[self.pad_token])
+    cls_token_id = property(lambda self: self.vocab[self.cls_token])
+    mask_token_id = property(lambda self: self.vocab[self.mask_token])
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab)
+
+    def __len__(self) -> int:
+        return len(self.vocab)
+
+    def get_vocab(self) -> dict[str, int]:
+        return dict(self.vocab)
+
+    def convert_tokens_to_ids(self, tokens: Union[str, Sequence[str]]):
+        """Token(s) to id(s); tokens outside the vocabulary get the id of [UNK]."""
+        if isinstance(tokens, str):
+            return self.vocab.get(tokens, self.unk_token_id)
+        return [self.vocab.get(token, self.unk_token_id) for token in tokens]
+
+    def convert_ids_to_tokens(self, ids):
+        """Id(s) to token(s): an int gives a str, a list (or 1-D tensor) gives a list."""
+        ids = ids.tolist() if hasattr(ids, "tolist") else ids
+        if isinstance(ids, int):
+            return self._token(ids)
+        return [self._token(index) for index in ids]
+
+    def _token(self, index) -> str:
+        try:
+            return self.ids_to_tokens[int(index)]
+        except KeyError:
+            raise ValueError(f"id {int(index)} is not in the vocabulary (ids are 0 to "
+                             f"{max(self.ids_to_tokens)})") from None
+
+    # --- text to tokens to ids -----------------------------------------------------------------
+    def tokenize(self, text: str, pair: Optional[str] = None,
+                 add_special_tokens: bool = False) -> list[str]:
+        """Text (and an optional pair) to WordPiece tokens."""
+        tokens = self._tokens(text)
+        if pair is None:
+            return [self.cls_token, *tokens, self.sep_token] if add_special_tokens else tokens
+        pair_tokens = self._tokens(pair)
+        if add_special_tokens:
+            return [self.cls_token, *tokens, self.sep_token, *pair_tokens, self.sep_token]
+        return tokens + pair_tokens
+
+    def _tokens(self, text: str) -> list[str]:
+        """The BasicTokenizer's words, each split by WordPiece (``BertTokenizerFast``: in Rust)."""
+        return [piece for word in self.basic_tokenizer.tokenize(text)
+                for piece in self.wordpiece_tokenizer.tokenize_word(word)]
+
+    def _ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """The ids of each text, without special tokens."""
+        return [self.convert_tokens_to_ids(self._tokens(text)) for text in texts]
+
+    def encode(self, text: str, text_pair: Optional[str] = None, add_special_tokens: bool = True,
+               max_length: Optional[int] = None, truncation=None) -> list[int]:
+        return self(text, text_pair, add_special_tokens=add_special_tokens, max_length=max_length,
+                    truncation=truncation)["input_ids"]
+
+    def __call__(self, text: TextInput, text_pair: Optional[TextInput] = None,
+                 add_special_tokens: bool = True, padding=False, truncation=None,
+                 max_length: Optional[int] = None,
+                 return_tensors: Optional[str] = None) -> encoding.BatchEncoding:
+        """Encode one text (or pair) or a batch: input_ids, token_type_ids, attention_mask.
+
+        ``padding``: False, True / "longest" (to the batch's longest), "max_length".
+        ``truncation``: False, True / "longest_first", "only_first", "only_second"; the default
+        (None) truncates only when ``max_length`` is given. ``max_length`` counts special tokens.
+        ``return_tensors="pt"`` gives LongTensors of shape (B, T), also for a single text.
+        """
+        batched = not isinstance(text, str)
+        if text_pair == "" and not batched:          # as HF: an empty pair for one text is no pair
+            text_pair = None
+        texts = _as_text_list(text, "text")
+        pairs = None if text_pair is None else _as_text_list(text_pair, "text_pair")
+        if pairs is not None and (batched == isinstance(text_pair, str) or len(pairs) != len(texts)):
+            raise ValueError("text_pair must be a str for a single text, or a list of the same "
+                             f"length as text for a batch (got {len(pairs)} pairs, {len(texts)} texts)")
+        if return_tensors not in (None, "pt"):
+            raise ValueError(f"return_tensors={return_tensors!r} is not supported: use None or 'pt'")
+        strategy = encoding.truncation_strategy(truncation, max_length)
+        padding = encoding.padding_strategy(padding)
+        if (strategy or padding == "max_length") and max_length is None:
+            max_length = self.model_max_length
+        if padding == "max_length" and max_length is None:
+            raise ValueError("padding='max_length' needs max_length")
+
+        ids_a = self._ids(texts)
+        ids_b = self._ids(pairs) if pairs is not None else [None] * len(texts)
+        rows = [self._build(a, b, add_special_tokens, strategy, max_length)
+                for a, b in zip(ids_a, ids_b)]
+        if padding:
+            length = max_length if padding == "max_length" else max(
+                len(row["input_ids"]) for row in rows)
+            rows = encoding.pad(rows, length, self.pad_token_id)
+        if return_tensors == "pt":
+            return encoding.BatchEncoding(encoding.as_tensors(rows))
+        if batched:
+            return encoding.BatchEncoding({key: [row[key] for row in rows] for key in rows[0]})
+        return encoding.BatchEncoding(rows[0])
+
+    def num_special_tokens_to_add(self, pair: bool = False) -> int:
+        return 3 if pair else 2
+
+    def _build(self, ids_a: list[int], ids_b: Optional[list[int]], add_special_tokens: bool,
+               strategy: Optional[str], max_length: Optional[int]) -> dict[str, list[int]]:
+        if strategy is not None and max_length is not None:
+            specials = self.num_special_tokens_to_add(ids_b is not None) if add_special_tokens else 0
+            if max_length < specials:
+                raise ValueError(f"max_length={max_length} leaves no room: the special tokens alone "
+                                 f"take {specials}")
+            ids_a, ids_b = encoding.truncate(ids_a, ids_b, max_length - specials, strategy)
+        if add_special_tokens:
+            input_ids, token_type_ids = encoding.with_special_tokens(
+                ids_a, ids_b, self.cls_token_id, self.sep_token_id)
+        else:
+            input_ids = ids_a + (ids_b or [])
+            token_type_ids = [0] * len(ids_a) + [1] * len(ids_b or [])
+        return {"input_ids": input_ids, "token_type_ids": token_type_ids,
+                "attention_mask": [1] * len(input_ids)}
+
+    # --- ids back to text ----------------------------------------------------------------------
+    def decode(self, token_ids, skip_special_tokens: bool = False) -> str:
+        """Ids to text: ``##`` pieces glued to the piece before, the rest joined with spaces."""
+        tokens = self.convert_ids_to_tokens(_as_id_list(token_ids))
+        if skip_special_tokens:
+            tokens = [token for token in tokens if token not in self.all_special_tokens]
+        return "".join(_detokenize(index, token) for index, token in enumerate(tokens))
+
+    def batch_decode(self, sequences, skip_special_tokens: bool = False) -> list[str]:
+        return [self.decode(ids, skip_special_tokens) for ids in sequences]
+
+    # --- files ---------------------------------------------------------------------------------
+    @classmethod
+    def from_pretrained(cls, directory: Union[str, os.PathLike], **kwargs) -> "BertTokenizer":
+        """Load a folder with vocab.txt and, optionally, tokenizer_config.json (keyword arguments
+        override the config)."""
+        folder = Path(directory)
+        if not (folder / VOCAB_NAME).is_file():
+            raise FileNotFoundError(
+                f"no {VOCAB_NAME} in {folder}: from_pretrained loads a local folder with vocab.txt "
+                "(and optionally tokenizer_config.json); for a Hub model, download it first, e.g. "
+                "huggingface_hub.snapshot_download(name)")
+        config = {}
+        if (folder / CONFIG_NAME).is_file():
+            config = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
+        known = ("do_lower_case", "strip_accents", "tokenize_chinese_chars", "model_max_length",
+                 *SPECIAL_TOKEN_NAMES)
+        options = {key: _content(config[key]) for key in known if key in config}
+        if isinstance(options.get("model_max_length"), int) and options["model_max_length"] > 2**31:
+            options["model_max_length"] = None      # HF's "no limit" placeholder (1e30)
+        return cls(folder / VOCAB_NAME, **{**options, **kwargs})
+
+    def save_pretrained(self, directory: Union[str, os.PathLike]) -> tuple[str, str]:
+        """Write vocab.txt (one token per line, in id order) and tokenizer_config.json."""
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        tokens = [self.ids_to_tokens[index] for index in sorted(self.ids_to_tokens)]
+        if sorted(self.ids_to_tokens) != list(range(len(tokens))):
+            raise ValueError("the vocabulary's ids are not 0..N-1, so it cannot be written as vocab.txt")
+        (folder / VOCAB_NAME).write_text("".join(token + "\n" for token in tokens), encoding="utf-8")
+        config = {"tokenizer_class": "BertTokenizer", "do_lower_case": self.do_lower_case,
+                  "strip_accents": self.strip_accents,
+                  "tokenize_chinese_chars": self.tokenize_chinese_chars, **self.special_tokens_map}
+        if self.model_max_length is not None:
+            config["model_max_length"] = self.model_max_length
+        (folder / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        return str(folder / VOCAB_NAME), str(folder / CONFIG_NAME)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(vocab_size={self.vocab_size}, do_lower_case="
+                f"{self.do_lower_case}, strip_accents={self.strip_accents}, "
+                f"tokenize_chinese_chars={self.tokenize_chinese_chars})")
+
+
+# HF's WordPiece decoder: a piece after the first gets a space unless it continues a word (##), and
+# these spacing artifacts are undone in each piece (so "hello" "," becomes "hello,").
+_CLEANUP = ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+            (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"))
+
+
+def _detokenize(index: int, token: str) -> str:
+    if index > 0:
+        token = token[2:] if token.startswith("##") else " " + token
+    for before, after in _CLEANUP:
+        token = token.replace(before, after)
+    return token
+
+
+def _as_text_list(text: TextInput, name: str) -> list[str]:
+    texts = [text] if isinstance(text, str) else list(text) if isinstance(text, (list, tuple)) else None
+    if texts is None or not texts or not all(isinstance(item, str) for item in texts):
+        raise ValueError(f"{name} must be a str or a non-empty list of str, got {text!r:.80}")
+    return texts
+
+
+def _as_id_list(ids) -> list[int]:
+    if hasattr(ids, "tolist"):                       # a tensor or an array
+        ids = ids.tolist()
+    if isinstance(ids, int):
+        return [ids]
+    return [int(index) for index in ids]
+
+
+def _content(value):
+    """Special tokens in some configs are dicts ({"content": "[MASK]", ...}); we need the text."""
+    return value["content"] if isinstance(value, dict) and "content" in value else value
