@@ -75,11 +75,13 @@ def plot_head_summary(summary: dict[str, torch.Tensor], names: Sequence[str] | N
         raise ValueError(f"names must be summaries in {sorted(summary)}, got {names}")
     num_layers, num_heads = summary[names[0]].shape
     width = max(2.2, 0.45 * num_heads + 1.0)
-    fig, axes = plt.subplots(1, len(names), figsize=(width * len(names), max(2.0, 0.4 * num_layers + 1.2)),
+    fig, axes = plt.subplots(1, len(names), figsize=(width * len(names), max(2.6, 0.4 * num_layers + 1.4)),
                              squeeze=False)
     for ax, name in zip(axes[0], names):
         values = summary[name].detach().float().cpu()  # (L, A)
-        image = ax.imshow(values.numpy(), cmap=cmap, aspect="auto")
+        # Attention weights share one scale, [0, 1]; entropy goes from 0 to its largest value here.
+        top = 1.0 if name != "entropy" else max(float(values.nan_to_num().max()), 1e-6)
+        image = ax.imshow(values.numpy(), cmap=cmap, aspect="auto", vmin=0.0, vmax=top)
         if num_layers * num_heads <= 64:
             for layer in range(num_layers):
                 for head in range(num_heads):
