@@ -99,3 +99,12 @@ def test_solution_prints_the_reference(capsys):
     assert "def gelu" in capsys.readouterr().out
     with pytest.raises(ValueError, match="post_ln_sublayer"):
         ex.solution("nope")
+
+
+def test_not_attempted_hint_names_the_learners_function(capsys):
+    def my_gelu(x):
+        raise NotImplementedError("your turn")
+
+    assert ex.check_gelu(my_gelu) is False
+    out = capsys.readouterr().out
+    assert "`my_gelu`" in out and "solution('gelu')" in out

@@ -44,9 +44,11 @@ def solution(name: str) -> str:
     return show_solution(SOLUTIONS[name])
 
 
-def _not_attempted(name: str) -> bool:
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{name}` with your code, run "
-          f"its cell, then run this check again. Stuck? solution({name!r}) shows one answer.")
+def _not_attempted(fn: Callable, name: str) -> bool:
+    """Say how to start (the learner's function may have another name than the exercise)."""
+    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
+          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
+          "one answer.")
     return False
 
 
@@ -61,7 +63,7 @@ def _call_or_none(fn: Callable, *args):
     """The learner's result on a further case, or None if it raised (the check then explains why)."""
     try:
         return fn(*args)
-    except Exception:  # a hard-coded shape raises here; the caller's message says what to fix
+    except (RuntimeError, ValueError, TypeError, IndexError):  # e.g. a hard-coded shape
         return None
 
 
@@ -71,7 +73,7 @@ def check_additive_mask(fn: Callable[[torch.Tensor, torch.dtype], torch.Tensor])
     try:
         result = fn(attention_mask, torch.float32)
     except NotImplementedError:
-        return _not_attempted("additive_mask")
+        return _not_attempted(fn, "additive_mask")
     expected = additive_mask(attention_mask, torch.float32)
     _shape_check("additive_mask", result, expected,
                  "Add a head axis and a query axis: attention_mask[:, None, None, :] has shape (B, 1, 1, T), "
@@ -113,7 +115,7 @@ def check_split_heads(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> bool:
     try:
         result = fn(x, 4)
     except NotImplementedError:
-        return _not_attempted("split_heads")
+        return _not_attempted(fn, "split_heads")
     expected = split_heads(x, 4)  # (2, 4, 3, 2)
     if isinstance(result, torch.Tensor) and tuple(result.shape) == (2, 3, 4, 2):
         fail("you returned (B, T, A, d_k); the heads must come before the tokens, (B, A, T, d_k), so "
@@ -140,7 +142,7 @@ def check_merge_heads(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
     try:
         result = fn(heads)
     except NotImplementedError:
-        return _not_attempted("merge_heads")
+        return _not_attempted(fn, "merge_heads")
     expected = merge_heads(heads)  # (2, 3, 8)
     _shape_check("merge_heads", result, expected, "Expected (B, T, A * d_k).")
     if not torch.equal(result, expected):

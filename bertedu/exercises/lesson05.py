@@ -47,9 +47,11 @@ def solution(name: str) -> str:
     return show_solution(SOLUTIONS[name])
 
 
-def _not_attempted(name: str) -> bool:
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{name}` with your code, run "
-          f"its cell, then run this check again. Stuck? solution({name!r}) shows one answer.")
+def _not_attempted(fn: Callable, name: str) -> bool:
+    """Say how to start (the learner's function may have another name than the exercise)."""
+    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
+          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
+          "one answer.")
     return False
 
 
@@ -64,7 +66,7 @@ def check_gelu(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
     try:
         result = fn(x)
     except NotImplementedError:
-        return _not_attempted("gelu")
+        return _not_attempted(fn, "gelu")
     expected = F.gelu(x)
     if _close(result, expected, 1e-6):
         return passed("x * Phi(x) with Phi(x) = (1 + erf(x / sqrt(2))) / 2, BERT's activation.")
@@ -97,7 +99,7 @@ def check_post_ln_sublayer(fn: Callable) -> bool:
         try:
             result = fn(x, sublayer, layer_norm)
         except NotImplementedError:
-            return _not_attempted("post_ln_sublayer")
+            return _not_attempted(fn, "post_ln_sublayer")
         expected = post_ln_sublayer(x, sublayer, layer_norm)
         if _close(result, expected, 1e-5):
             return passed("LayerNorm(x + Sublayer(x)): the residual keeps x, the LayerNorm rescales "
@@ -142,7 +144,7 @@ def check_to_bertedu_name(fn: Callable[[str], str | None]) -> bool:
     try:
         fn("bert.embeddings.word_embeddings.weight")
     except NotImplementedError:
-        return _not_attempted("to_bertedu_name")
+        return _not_attempted(fn, "to_bertedu_name")
     for name, expected in NAME_CASES.items():
         got = fn(name)
         if got != expected:
