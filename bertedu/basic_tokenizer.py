@@ -59,6 +59,7 @@ def is_punctuation(char: str) -> bool:
             or category(char).startswith("P"))
 
 
+@lru_cache(maxsize=None)
 def is_chinese_char(char: str) -> bool:
     code = ord(char)
     return any(first <= code <= last for first, last in CJK_RANGES)
@@ -81,8 +82,8 @@ def strip_accents(text: str) -> str:
 
 
 def lower(text: str) -> str:
-    """Rule 4: lowercase, character by character."""
-    return "".join(map(lowercase, text))
+    """Rule 4: lowercase, character by character (for ASCII text that is just ``str.lower``)."""
+    return text.lower() if text.isascii() else "".join(map(lowercase, text))
 
 
 def split_on_punctuation(word: str) -> list[str]:

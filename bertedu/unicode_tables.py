@@ -40,10 +40,10 @@ _CATEGORY_IN_UNICODE_9 = {0x166D: "Po", 0x1734: "Mn", 0x111C9: "Po", 0x1171E: "M
 
 # Characters whose canonical decomposition the Rust NFD tables do not have (Unicode 13.0 and 16.0
 # additions): they stay whole. All of them are starters (combining class 0).
-_NOT_DECOMPOSED = frozenset([
+_NOT_DECOMPOSED = frozenset(map(chr, [
     0x105C9, 0x105E4, 0x11383, 0x11385, 0x1138E, 0x11391, 0x113C5, 0x113C7, 0x113C8, 0x11938,
     *range(0x16121, 0x16129), 0x16D68, 0x16D69, 0x16D6A,
-])
+]))
 
 # Capital letters added in Unicode 16.0 and 17.0 (Rust lowercases them, Python 3.11 does not).
 _LOWERCASE_ADDED = {
@@ -68,12 +68,12 @@ def category(char: str) -> str:
 
 def nfd(text: str) -> str:
     """Canonical decomposition (Unicode NFD): "é" (one code point) becomes "e" + U+0301 (two)."""
-    if not any(ord(char) in _NOT_DECOMPOSED for char in text):
+    if _NOT_DECOMPOSED.isdisjoint(text):
         return unicodedata.normalize("NFD", text)
     # A starter that stays whole splits the text into parts that normalize independently.
     parts, start = [], 0
     for index, char in enumerate(text):
-        if ord(char) in _NOT_DECOMPOSED:
+        if char in _NOT_DECOMPOSED:
             parts += [unicodedata.normalize("NFD", text[start:index]), char]
             start = index + 1
     parts.append(unicodedata.normalize("NFD", text[start:]))
