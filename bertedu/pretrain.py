@@ -1,0 +1,173 @@
+"""Pretraining: a corpus in, a BERT checkpoint folder out (paper section 3.1 and appendix A.2).
+
+The paper's pretraining procedure, each step from its own module: the documents are split into
+training and held-out sets *by document*, so no held-out sentence is ever trained on; sentence pairs
+are cut for next sentence prediction (``pretraining_data``); 15 % of their tokens are masked afresh
+for every batch (dynamic masking, ``masking``), while the held-out pairs keep one fixed set of masks
+so that every evaluation asks the same questions; ``BertForPreTraining`` scores only the masked slots
+(``sparse_prediction``); the generic ``Trainer`` runs AdamW with warmup and linear decay. The folder
+it writes loads in bertedu and in transformers: config.json, model.safetensors, vocab.txt and
+tokenizer_config.json, plus training_args.json, history.json and loss_curve.png.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from .config import BertConfig
+from .course import set_seed
+from .masking import IGNORE_INDEX, DataCollatorForPretraining
+from .pretraining import BertForPreTraining
+from .pretraining_data import (PretrainingDataset, Sentence, build_pretraining_dataset,
+                               create_training_instances, split_documents)
+from .trainer import Trainer, TrainingArguments
+
+
+@dataclass
+class PretrainingData:
+    """Training pairs with their dynamic-masking collator, and held-out batches with fixed masks."""
+
+    train_dataset: PretrainingDataset
+    data_collator: DataCollatorForPretraining
+    eval_batches: list[dict[str, torch.Tensor]]
+
+
+def prepare_pretraining_data(
+    documents: Sequence[Sequence[Sentence]], tokenizer, max_seq_length: int = 128, *,
+    eval_fraction: float = 0.1, dupe_factor: int = 5, eval_dupe_factor: int = 2,
+    masked_lm_prob: float = 0.15, short_seq_prob: float = 0.1, eval_batch_size: int = 64,
+    seed: int = 0, progress_bar: bool = True,
+) -> PretrainingData:
+    """Split by documents (at least two held out), cut sentence pairs, fix the held-out masks once.
+
+    ``dupe_factor`` passes over the training documents give differently cut pairs and NSP
+    partners; masks are drawn per batch. ``max_predictions_per_seq`` scales with the length as in
+    the original (20 for 128 tokens, 77 for 512).
+    """
+    if len(documents) < 4:
+        raise ValueError(f"pretraining needs at least 4 documents (NSP takes random sentences from "
+                         f"another document, in training and in the held-out set), got {len(documents)}")
+    eval_fraction = max(eval_fraction, 2 / len(documents))
+    train_documents, eval_documents = split_documents(documents, eval_fraction, seed)
+    max_predictions = math.ceil(max_seq_length * masked_lm_prob)
+    common = dict(short_seq_prob=short_seq_prob, masked_lm_prob=masked_lm_prob,
+                  max_predictions_per_seq=max_predictions, progress_bar=progress_bar)
+    train_dataset = build_pretraining_dataset(train_documents, tokenizer, max_seq_length, dynamic=True,
+                                              dupe_factor=dupe_factor, seed=seed, **common)
+    collator = DataCollatorForPretraining(tokenizer, masked_lm_prob, max_predictions, seed=seed)
+    eval_instances = create_training_instances(eval_documents, tokenizer, max_seq_length,
+                                               rng=random.Random(seed + 1), dupe_factor=eval_dupe_factor,
+                                               **common)
+    fixed_masks = DataCollatorForPretraining(tokenizer, dynamic=False)
+    eval_batches = [fixed_masks(eval_instances[start:start + eval_batch_size])
+                    for start in range(0, len(eval_instances), eval_batch_size)]
+    return PretrainingData(train_dataset, collator, eval_batches)
+
+
+def pretraining_metrics(model: torch.nn.Module, eval_batches: Sequence[dict[str, torch.Tensor]],
+                        ) -> dict[str, float]:
+    """Held-out MLM loss and accuracy (over all masked tokens) and NSP loss and accuracy (per pair).
+
+    Works for any model returning ``prediction_logits`` (B, T, V), or (N, V) at the N masked slots
+    as ours does with ``sparse_prediction``, and ``seq_relationship_logits`` (B, 2). Call it under
+    ``torch.no_grad()`` in eval mode (the Trainer does).
+    """
+    device = next(model.parameters()).device
+    mlm_loss = mlm_correct = mlm_count = nsp_loss = nsp_correct = nsp_count = 0.0
+    for batch in eval_batches:
+        batch = {name: tensor.to(device) for name, tensor in batch.items()}
+        outputs = model(**batch)
+        selected = batch["labels"] != IGNORE_INDEX                        # (B, T)
+        target = batch["labels"][selected]                                # (N,)
+        logits = outputs.prediction_logits.float()
+        if logits.dim() == 3:                                             # (B, T, V) -> (N, V)
+            logits = logits[selected]
+        mlm_loss += F.cross_entropy(logits, target, reduction="sum").item()
+        mlm_correct += (logits.argmax(-1) == target).sum().item()
+        mlm_count += target.numel()
+        nsp_logits, nsp_target = outputs.seq_relationship_logits.float(), batch["next_sentence_label"]
+        nsp_loss += F.cross_entropy(nsp_logits, nsp_target, reduction="sum").item()
+        nsp_correct += (nsp_logits.argmax(-1) == nsp_target).sum().item()
+        nsp_count += nsp_target.numel()
+    return {"mlm_loss": mlm_loss / mlm_count, "mlm_accuracy": mlm_correct / mlm_count,
+            "nsp_loss": nsp_loss / nsp_count, "nsp_accuracy": nsp_correct / nsp_count}
+
+
+def plot_history(history: dict[str, list[dict[str, float]]], path: str | os.PathLike | None = None,
+                 ) -> Figure:
+    """Training loss (each update, and smoothed) with held-out MLM loss; held-out accuracies."""
+    figure = Figure(figsize=(11, 4), layout="constrained")
+    loss_axes, accuracy_axes = figure.subplots(1, 2)
+    steps = np.array([record["step"] for record in history["train"]])
+    losses = np.array([record["loss"] for record in history["train"]])
+    loss_axes.plot(steps, losses, color="tab:blue", alpha=0.25, linewidth=0.8, label="training loss")
+    if len(losses):
+        window = max(1, len(losses) // 50)
+        smoothed = np.convolve(losses, np.ones(window) / window, mode="valid")  # running mean
+        loss_axes.plot(steps[window - 1:], smoothed, color="tab:blue", label=f"training loss (mean of {window})")
+    evals = [record for record in history["eval"] if "mlm_loss" in record]
+    eval_steps = [record["step"] for record in evals]
+    loss_axes.plot(eval_steps, [r["mlm_loss"] for r in evals], "o-", color="tab:orange", label="held-out MLM loss")
+    loss_axes.set(xlabel="update", ylabel="loss", title="MLM + NSP loss")
+    loss_axes.legend()
+    for name, color in (("mlm_accuracy", "tab:orange"), ("nsp_accuracy", "tab:green")):
+        accuracy_axes.plot(eval_steps, [r[name] for r in evals], "o-", color=color, label=f"held-out {name}")
+    accuracy_axes.set(xlabel="update", ylabel="accuracy", ylim=(0, 1), title="held-out accuracy")
+    accuracy_axes.legend()
+    if path is not None:
+        figure.savefig(path, dpi=100)
+    return figure
+
+
+def save_pretraining_output(model: BertForPreTraining, tokenizer, output_dir: str | os.PathLike,
+                            history: dict[str, list[dict[str, float]]], arguments: dict[str, Any]) -> None:
+    """The checkpoint folder: HF's files for model and tokenizer, the arguments, history and plot."""
+    folder = Path(output_dir)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    for name, values in (("training_args.json", arguments), ("history.json", history)):
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, folder / name)
+    plot_history(history, folder / "loss_curve.png")
+
+
+def pretrain(documents: Sequence[Sequence[Sentence]], tokenizer, config: BertConfig, args: TrainingArguments,
+             max_seq_length: int = 128, resume: bool = False, **data_options: Any,
+             ) -> tuple[BertForPreTraining, Trainer]:
+    """Pretrain ``BertForPreTraining(config, sparse_prediction=True)`` with MLM + NSP.
+
+    ``data_options`` go to ``prepare_pretraining_data`` (eval_fraction, dupe_factor, ...). With
+    ``args.output_dir`` the finished model is saved there (see ``save_pretraining_output``) and the
+    resumable state goes to ``output_dir/checkpoint/``.
+    """
+    if config.vocab_size < len(tokenizer):
+        raise ValueError(f"config.vocab_size ({config.vocab_size}) is smaller than the tokenizer's "
+                         f"vocabulary ({len(tokenizer)})")
+    if max_seq_length > config.max_position_embeddings:
+        raise ValueError(f"max_seq_length {max_seq_length} exceeds config.max_position_embeddings "
+                         f"({config.max_position_embeddings})")
+    data = prepare_pretraining_data(documents, tokenizer, max_seq_length, seed=args.seed,
+                                    progress_bar=args.progress_bar, **data_options)
+    set_seed(args.seed)
+    model = BertForPreTraining(config, sparse_prediction=True)
+    trainer = Trainer(model, args, data.train_dataset, data.data_collator,
+                      eval_fn=lambda m: pretraining_metrics(m, data.eval_batches))
+    trainer.train(resume=resume)
+    if args.output_dir is not None:
+        arguments = {**args.to_dict(), "max_seq_length": max_seq_length, **data_options,
+                     "train_instances": len(data.train_dataset), "stopped_early": trainer.stopped_early}
+        save_pretraining_output(model, tokenizer, args.output_dir, trainer.history, arguments)
+    return model, trainer

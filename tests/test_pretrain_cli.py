@@ -1,0 +1,136 @@
+"""``python -m bertedu pretrain`` end to end on a tiny corpus: the folder loads in transformers with
+the same logits, --resume continues the loss curve, and every bad argument is a one-line error."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import random
+
+import pytest
+import torch
+import transformers
+
+from bertedu.cli import main
+from bertedu.pretraining import BertForPreTraining
+from bertedu.tokenizer import BertTokenizer
+
+WORDS = ("river stone tree light city song water bird cloud road house garden market child teacher "
+         "window winter summer morning evening").split()
+VERBS = "sees finds carries follows paints remembers builds crosses".split()
+TINY_CONFIG = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
+               "intermediate_size": 64, "max_position_embeddings": 64}
+
+
+def write_corpus(path, num_documents: int = 16, seed: int = 0):
+    rng = random.Random(seed)
+    documents = ["\n".join(f"The {rng.choice(WORDS)} {rng.choice(VERBS)} the {rng.choice(WORDS)} "
+                           f"near the {rng.choice(WORDS)}." for _ in range(rng.randint(3, 8)))
+                 for _ in range(num_documents)]
+    path.write_text("\n\n".join(documents) + "\n", encoding="utf-8")
+    return path
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pretrain")
+    config = folder / "tiny.json"
+    config.write_text(json.dumps(TINY_CONFIG))
+    return {"corpus": write_corpus(folder / "corpus.txt"), "config": config, "folder": folder}
+
+
+def arguments(files, output, *extra: str, corpus=None) -> list[str]:
+    return ["pretrain", "--corpus", str(corpus or files["corpus"]), "--config", str(files["config"]),
+            "--max-steps", "4", "--batch-size", "8", "--seq-len", "32", "--dupe-factor", "1",
+            "--vocab-size", "120", "--no-progress-bar", "--output", str(output), *extra]
+
+
+@pytest.fixture(scope="module")
+def straight_run(files):
+    output = files["folder"] / "straight"
+    code, out, err = run_cli(arguments(files, output))
+    assert code == 0, err
+    return output, out
+
+
+def test_cli_writes_a_folder_that_transformers_loads_with_the_same_logits(straight_run):
+    output, out = straight_run
+    assert f"checkpoint: {output}" in out and "held-out MLM accuracy" in out
+    for name in ("config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json",
+                 "training_args.json", "history.json", "loss_curve.png", "checkpoint/checkpoint.pt"):
+        assert (output / name).is_file(), name
+    history = json.loads((output / "history.json").read_text())
+    assert [r["step"] for r in history["train"]] == [1, 2, 3, 4] and history["eval"][-1]["step"] == 4
+
+    ours_tokenizer = BertTokenizer.from_pretrained(output)
+    hf_tokenizer = transformers.BertTokenizer.from_pretrained(output)
+    text, pair = "The river crosses the garden near the city.", "A child paints the morning light!"
+    ours_inputs, hf_inputs = ours_tokenizer(text, pair, return_tensors="pt"), hf_tokenizer(text, pair, return_tensors="pt")
+    assert hf_inputs["input_ids"].tolist() == ours_inputs["input_ids"].tolist()
+    ours = BertForPreTraining.from_pretrained(output)
+    hf = transformers.BertForPreTraining.from_pretrained(output)
+    hf.eval()
+    with torch.no_grad():
+        ours_out, hf_out = ours(**ours_inputs), hf(**hf_inputs)
+    torch.testing.assert_close(ours_out.prediction_logits, hf_out.prediction_logits, atol=1e-5, rtol=0)
+    torch.testing.assert_close(ours_out.seq_relationship_logits, hf_out.seq_relationship_logits,
+                               atol=1e-5, rtol=0)
+
+
+def test_cli_resume_continues_the_same_loss_curve(files, straight_run):
+    output = files["folder"] / "interrupted"
+    code, out, err = run_cli(arguments(files, output, "--max-minutes", "1e-9"))
+    assert code == 0 and "stopped by --max-minutes" in out, err
+    code, out, err = run_cli(arguments(files, output, "--resume"))
+    assert code == 0, err
+    straight = json.loads((straight_run[0] / "history.json").read_text())
+    resumed = json.loads((output / "history.json").read_text())
+    assert [r["loss"] for r in resumed["train"]] == [r["loss"] for r in straight["train"]]
+    assert resumed["eval"][-1]["mlm_loss"] == straight["eval"][-1]["mlm_loss"]
+
+
+@pytest.mark.parametrize("change,message", [
+    (["--config", "huge"], "--config must be one of"),
+    (["--max-steps", "-3"], "--max-steps must be at least 1"),
+    (["--lr", "0"], "--lr must be > 0"),
+    (["CORPUS", "no/such/corpus.txt"], "not found"),
+    (["CORPUS", "EMPTY"], "has no text"),
+    (["--config", "BADJSON"], "unknown config keys hidden_sise"),
+    (["--resume"], "cannot resume"),
+    (["--vocab", "no/such/vocab.txt"], "No such file"),
+])
+def test_bad_arguments_are_one_line_errors(files, change, message):
+    (files["folder"] / "empty.txt").write_text("\n\n")
+    (files["folder"] / "bad.json").write_text(json.dumps({**TINY_CONFIG, "hidden_sise": 8}))
+    change = [{"EMPTY": str(files["folder"] / "empty.txt"), "BADJSON": str(files["folder"] / "bad.json")}
+              .get(value, value) for value in change]
+    output = files["folder"] / f"error-{change[0]}"
+    if change[0] == "CORPUS":
+        argv = arguments(files, output, corpus=change[1])
+    else:
+        argv = arguments(files, output, *change)  # a repeated flag: the last one wins
+    code, out, err = run_cli(argv)
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err and message in err, err
+
+
+def test_resume_with_other_arguments_is_refused(files, straight_run):
+    code, _, err = run_cli(arguments(files, straight_run[0], "--resume", "--lr", "0.5"))
+    assert code == 2 and "--resume needs the arguments" in err and "--lr 0.001 -> 0.5" in err
+
+
+def test_argparse_errors_and_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["pretrain", "--corpus-format", "xml"])
+    assert exit_info.value.code == 2 and "invalid choice: 'xml'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["pretrain", "--help"])
+    assert exit_info.value.code == 0 and "--corpus-format" in capsys.readouterr().out
