@@ -219,6 +219,7 @@ def _viewer_params(html: str) -> dict:
 def test_show_attention_returns_self_contained_html_with_the_data(pair):
     view = show_attention(*pair, layer=2, heads=[3, 1], html_action="return")
     assert isinstance(view, AttentionView) and view._repr_html_() == view.data
+    assert repr(view) == f"AttentionView({len(view.data)} characters of HTML: display it in a notebook or .save(path))"
     html = view.data
     # No network: no src/href at all, and the only URL is the SVG namespace, which is never fetched.
     assert "src=" not in html and "href=" not in html and "cdn" not in html.lower()

@@ -45,6 +45,9 @@ class AttentionView:
     def _repr_html_(self) -> str:
         return self.data
 
+    def __repr__(self) -> str:
+        return f"AttentionView({len(self.data)} characters of HTML: display it in a notebook or .save(path))"
+
     def save(self, path: str | os.PathLike) -> Path:
         path = Path(path)
         path.write_text("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Attention heads"
