@@ -107,23 +107,26 @@ def pretraining_metrics(model: torch.nn.Module, eval_batches: Sequence[dict[str,
 
 def plot_history(history: dict[str, list[dict[str, float]]], path: str | os.PathLike | None = None,
                  ) -> Figure:
-    """Training loss (each update, and smoothed) with held-out MLM loss; held-out accuracies."""
+    """Training loss per update (and its running mean) next to the held-out losses; held-out accuracies."""
     figure = Figure(figsize=(11, 4), layout="constrained")
     loss_axes, accuracy_axes = figure.subplots(1, 2)
     steps = np.array([record["step"] for record in history["train"]])
     losses = np.array([record["loss"] for record in history["train"]])
-    loss_axes.plot(steps, losses, color="tab:blue", alpha=0.25, linewidth=0.8, label="training loss")
-    if len(losses):
-        window = max(1, len(losses) // 50)
-        smoothed = np.convolve(losses, np.ones(window) / window, mode="valid")  # running mean
-        loss_axes.plot(steps[window - 1:], smoothed, color="tab:blue", label=f"training loss (mean of {window})")
+    window = max(1, len(losses) // 50)
+    if window > 1:
+        loss_axes.plot(steps, losses, color="tab:blue", alpha=0.25, linewidth=0.8)
+    smoothed = np.convolve(losses, np.ones(window) / window, mode="valid")  # running mean
+    loss_axes.plot(steps[window - 1:], smoothed, color="tab:blue",
+                   label="training MLM + NSP loss" + (f" (mean of {window})" if window > 1 else ""))
     evals = [record for record in history["eval"] if "mlm_loss" in record]
     eval_steps = [record["step"] for record in evals]
-    loss_axes.plot(eval_steps, [r["mlm_loss"] for r in evals], "o-", color="tab:orange", label="held-out MLM loss")
-    loss_axes.set(xlabel="update", ylabel="loss", title="MLM + NSP loss")
+    loss_axes.plot(eval_steps, [r["mlm_loss"] + r["nsp_loss"] for r in evals], "o-", color="tab:orange",
+                   label="held-out MLM + NSP loss")
+    loss_axes.plot(eval_steps, [r["mlm_loss"] for r in evals], "o--", color="tab:red", label="held-out MLM loss")
+    loss_axes.set(xlabel="update", ylabel="loss", title="loss")
     loss_axes.legend()
-    for name, color in (("mlm_accuracy", "tab:orange"), ("nsp_accuracy", "tab:green")):
-        accuracy_axes.plot(eval_steps, [r[name] for r in evals], "o-", color=color, label=f"held-out {name}")
+    for name, label, color in (("mlm_accuracy", "MLM", "tab:red"), ("nsp_accuracy", "NSP", "tab:green")):
+        accuracy_axes.plot(eval_steps, [r[name] for r in evals], "o-", color=color, label=f"held-out {label}")
     accuracy_axes.set(xlabel="update", ylabel="accuracy", ylim=(0, 1), title="held-out accuracy")
     accuracy_axes.legend()
     if path is not None:

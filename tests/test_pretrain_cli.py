@@ -13,6 +13,8 @@ import torch
 import transformers
 
 from bertedu.cli import main
+from bertedu.corpus import read_bert_format
+from bertedu.pretrain import prepare_pretraining_data, pretraining_metrics
 from bertedu.pretraining import BertForPreTraining
 from bertedu.tokenizer import BertTokenizer
 
@@ -83,6 +85,26 @@ def test_cli_writes_a_folder_that_transformers_loads_with_the_same_logits(straig
     torch.testing.assert_close(ours_out.prediction_logits, hf_out.prediction_logits, atol=1e-5, rtol=0)
     torch.testing.assert_close(ours_out.seq_relationship_logits, hf_out.seq_relationship_logits,
                                atol=1e-5, rtol=0)
+
+
+def test_held_out_metrics_agree_for_sparse_dense_and_transformers_heads(files, straight_run):
+    output = straight_run[0]
+    tokenizer = BertTokenizer.from_pretrained(output)
+    data = prepare_pretraining_data(read_bert_format(files["corpus"]), tokenizer, 32, dupe_factor=1,
+                                    progress_bar=False)
+    sparse = BertForPreTraining.from_pretrained(output)
+    sparse.sparse_prediction = True
+    models = [sparse, BertForPreTraining.from_pretrained(output), transformers.BertForPreTraining.from_pretrained(output)]
+    with torch.no_grad():
+        metrics = [pretraining_metrics(model.eval(), data.eval_batches) for model in models]
+        correct = total = 0  # accuracy by hand: the argmax at the labelled positions
+        for batch in data.eval_batches:
+            selected = batch["labels"] != -100
+            predictions = models[1](**batch).prediction_logits.argmax(-1)  # (B, T)
+            correct += int((predictions[selected] == batch["labels"][selected]).sum())
+            total += int(selected.sum())
+    assert metrics[0] == pytest.approx(metrics[1], abs=1e-5) and metrics[2] == pytest.approx(metrics[1], abs=1e-5)
+    assert metrics[1]["mlm_accuracy"] == correct / total
 
 
 def test_cli_resume_continues_the_same_loss_curve(files, straight_run):
