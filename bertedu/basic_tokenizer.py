@@ -20,8 +20,8 @@ unless ``strip_accents`` says otherwise) and off for cased ones.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from functools import cache
 
 from .unicode_tables import category, lowercase, nfd
 
@@ -32,13 +32,13 @@ CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 
               (0x2B740, 0x2B81F), (0x2B920, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_whitespace(char: str) -> bool:
     """Tab, newline, carriage return, or a Unicode separator (Zs: spaces, Zl, Zp: line breaks)."""
     return char in "\t\n\r" or category(char) in ("Zs", "Zl", "Zp")
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_control(char: str) -> bool:
     """A control (Cc), format (Cf, e.g. zero-width joiner), private-use or surrogate character.
 
@@ -47,7 +47,7 @@ def is_control(char: str) -> bool:
     return char not in "\t\n\r" and category(char) in ("Cc", "Cf", "Co", "Cs")
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_punctuation(char: str) -> bool:
     """Unicode punctuation (P*), plus every non-alphanumeric printable ASCII character.
 
@@ -59,7 +59,7 @@ def is_punctuation(char: str) -> bool:
             or category(char).startswith("P"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_chinese_char(char: str) -> bool:
     code = ord(char)
     return any(first <= code <= last for first, last in CJK_RANGES)
@@ -104,8 +104,8 @@ def split_on_punctuation(word: str) -> list[str]:
 class BasicTokenizer:
     """Raw text -> words, by rules 0-6 of the module docstring (HF's ``BasicTokenizer`` API)."""
 
-    def __init__(self, do_lower_case: bool = True, never_split: Optional[Iterable[str]] = None,
-                 tokenize_chinese_chars: bool = True, strip_accents: Optional[bool] = None):
+    def __init__(self, do_lower_case: bool = True, never_split: Iterable[str] | None = None,
+                 tokenize_chinese_chars: bool = True, strip_accents: bool | None = None):
         self.do_lower_case = do_lower_case
         self.never_split = set(never_split or ())
         self.tokenize_chinese_chars = tokenize_chinese_chars
@@ -117,7 +117,7 @@ class BasicTokenizer:
 
     def tokenize(self, text: str) -> list[str]:
         if not isinstance(text, str):
-            raise ValueError(f"text must be a str, got {type(text).__name__}")
+            raise ValueError(f"text must be a str, got {type(text).__name__}")  # noqa: TRY004
         pieces = self._special_pattern.split(text) if self._special_pattern else [text]
         words: list[str] = []
         # re.split with a group alternates: text, special token, text, special token, ..., text.

@@ -10,7 +10,7 @@ with [PAD] to a common length, and ``attention_mask`` is 1 on real tokens and 0 
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 import torch
 
@@ -28,13 +28,13 @@ class BatchEncoding(dict):
         except KeyError:
             raise AttributeError(name) from None
 
-    def to(self, device) -> "BatchEncoding":
+    def to(self, device) -> BatchEncoding:
         """Move every tensor to ``device`` (after ``return_tensors="pt"``)."""
         return BatchEncoding({key: value.to(device) if isinstance(value, torch.Tensor) else value
                               for key, value in self.items()})
 
 
-def truncation_strategy(truncation, max_length: Optional[int]) -> Optional[str]:
+def truncation_strategy(truncation, max_length: int | None) -> str | None:
     """HF's ``truncation`` argument as a strategy name, or None for no truncation.
 
     ``None`` (the default) truncates (longest_first) only when ``max_length`` is given.
@@ -51,7 +51,7 @@ def truncation_strategy(truncation, max_length: Optional[int]) -> Optional[str]:
                      f"{', '.join(map(repr, TRUNCATION_STRATEGIES))}")
 
 
-def padding_strategy(padding) -> Optional[str]:
+def padding_strategy(padding) -> str | None:
     if padding is False or padding is None or padding == "do_not_pad":
         return None
     if padding is True:
@@ -79,8 +79,8 @@ def longest_first_lengths(length_a: int, length_b: int, budget: int) -> tuple[in
     return (keep_longer, keep_shorter) if length_a > length_b else (keep_shorter, keep_longer)
 
 
-def truncate(ids_a: list[int], ids_b: Optional[list[int]], budget: int,
-             strategy: str) -> tuple[list[int], Optional[list[int]]]:
+def truncate(ids_a: list[int], ids_b: list[int] | None, budget: int,
+             strategy: str) -> tuple[list[int], list[int] | None]:
     """Cut A (and B) so that together they have at most ``budget`` tokens, cutting from the end."""
     length_b = 0 if ids_b is None else len(ids_b)
     excess = len(ids_a) + length_b - budget
@@ -104,7 +104,7 @@ def truncate(ids_a: list[int], ids_b: Optional[list[int]], budget: int,
     return ids_a, ids_b[:len(ids_b) - excess]
 
 
-def with_special_tokens(ids_a: list[int], ids_b: Optional[list[int]], cls_token_id: int,
+def with_special_tokens(ids_a: list[int], ids_b: list[int] | None, cls_token_id: int,
                         sep_token_id: int) -> tuple[list[int], list[int]]:
     """``[CLS] A [SEP]`` or ``[CLS] A [SEP] B [SEP]``, and the segment ids (0 for A's part, 1 for B's)."""
     input_ids = [cls_token_id, *ids_a, sep_token_id]

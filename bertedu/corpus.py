@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Union
 
 from .course import DATA_DIR
 
@@ -88,7 +89,7 @@ def read_text(path: PathLike) -> list[list[str]]:
 READERS = {"bert": read_bert_format, "wikitext": read_wikitext, "text": read_text}
 
 
-def read_corpus(paths: Union[PathLike, Iterable[PathLike]], format: str = "bert") -> list[list[str]]:
+def read_corpus(paths: PathLike | Iterable[PathLike], format: str = "bert") -> list[list[str]]:
     """The documents of every file in ``paths``, in order, read with the ``format`` reader."""
     if format not in READERS:
         raise ValueError(f"unknown corpus format {format!r}: use one of {', '.join(FORMATS)}")

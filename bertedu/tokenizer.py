@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Optional, Sequence, Union
+from typing import ClassVar, Union
 
 from . import batch_encoding as encoding
 from .basic_tokenizer import BasicTokenizer
@@ -25,7 +26,7 @@ SPECIAL_TOKEN_NAMES = ("unk_token", "sep_token", "pad_token", "cls_token", "mask
 TextInput = Union[str, Sequence[str]]
 
 
-def load_vocab(vocab_file: Union[str, os.PathLike]) -> dict[str, int]:
+def load_vocab(vocab_file: str | os.PathLike) -> dict[str, int]:
     """vocab.txt: one token per line, the id is the line number (as HF reads it)."""
     with open(vocab_file, encoding="utf-8") as lines:
         return {line.rstrip("\n"): index for index, line in enumerate(lines)}
@@ -34,15 +35,15 @@ def load_vocab(vocab_file: Union[str, os.PathLike]) -> dict[str, int]:
 class BertTokenizer:
     """BERT's WordPiece tokenizer (HF's ``BertTokenizer`` API; ``vocab_file`` may also be a dict)."""
 
-    vocab_files_names = {"vocab_file": VOCAB_NAME}
-    model_input_names = ["input_ids", "token_type_ids", "attention_mask"]
+    vocab_files_names: ClassVar[dict[str, str]] = {"vocab_file": VOCAB_NAME}
+    model_input_names: ClassVar[list[str]] = ["input_ids", "token_type_ids", "attention_mask"]
     padding_side = "right"
 
-    def __init__(self, vocab_file: Union[str, os.PathLike, Mapping[str, int]],
-                 do_lower_case: bool = True, strip_accents: Optional[bool] = None,
+    def __init__(self, vocab_file: str | os.PathLike | Mapping[str, int],
+                 do_lower_case: bool = True, strip_accents: bool | None = None,
                  tokenize_chinese_chars: bool = True, unk_token: str = "[UNK]",
                  sep_token: str = "[SEP]", pad_token: str = "[PAD]", cls_token: str = "[CLS]",
-                 mask_token: str = "[MASK]", model_max_length: Optional[int] = None):
+                 mask_token: str = "[MASK]", model_max_length: int | None = None):
         self.vocab = (dict(vocab_file) if isinstance(vocab_file, Mapping)
                       else load_vocab(vocab_file))
         self.ids_to_tokens = {index: token for token, index in self.vocab.items()}
@@ -89,7 +90,7 @@ class BertTokenizer:
     def get_vocab(self) -> dict[str, int]:
         return dict(self.vocab)
 
-    def convert_tokens_to_ids(self, tokens: Union[str, Sequence[str]]):
+    def convert_tokens_to_ids(self, tokens: str | Sequence[str]):
         """Token(s) to id(s); tokens outside the vocabulary get the id of [UNK]."""
         if isinstance(tokens, str):
             return self.vocab.get(tokens, self.unk_token_id)
@@ -110,7 +111,7 @@ class BertTokenizer:
                              f"{max(self.ids_to_tokens)})") from None
 
     # --- text to tokens to ids -----------------------------------------------------------------
-    def tokenize(self, text: str, pair: Optional[str] = None,
+    def tokenize(self, text: str, pair: str | None = None,
                  add_special_tokens: bool = False) -> list[str]:
         """Text (and an optional pair) to WordPiece tokens."""
         tokens = self._tokens(text)
@@ -130,15 +131,15 @@ class BertTokenizer:
         """The ids of each text, without special tokens."""
         return [self.convert_tokens_to_ids(self._tokens(text)) for text in texts]
 
-    def encode(self, text: str, text_pair: Optional[str] = None, add_special_tokens: bool = True,
-               max_length: Optional[int] = None, truncation=None) -> list[int]:
+    def encode(self, text: str, text_pair: str | None = None, add_special_tokens: bool = True,
+               max_length: int | None = None, truncation=None) -> list[int]:
         return self(text, text_pair, add_special_tokens=add_special_tokens, max_length=max_length,
                     truncation=truncation)["input_ids"]
 
-    def __call__(self, text: TextInput, text_pair: Optional[TextInput] = None,
+    def __call__(self, text: TextInput, text_pair: TextInput | None = None,
                  add_special_tokens: bool = True, padding=False, truncation=None,
-                 max_length: Optional[int] = None,
-                 return_tensors: Optional[str] = None) -> encoding.BatchEncoding:
+                 max_length: int | None = None,
+                 return_tensors: str | None = None) -> encoding.BatchEncoding:
         """Encode one text (or pair) or a batch: input_ids, token_type_ids, attention_mask.
 
         ``padding``: False, True / "longest" (to the batch's longest), "max_length".
@@ -180,8 +181,8 @@ class BertTokenizer:
     def num_special_tokens_to_add(self, pair: bool = False) -> int:
         return 3 if pair else 2
 
-    def _build(self, ids_a: list[int], ids_b: Optional[list[int]], add_special_tokens: bool,
-               strategy: Optional[str], max_length: Optional[int]) -> dict[str, list[int]]:
+    def _build(self, ids_a: list[int], ids_b: list[int] | None, add_special_tokens: bool,
+               strategy: str | None, max_length: int | None) -> dict[str, list[int]]:
         if strategy is not None and max_length is not None:
             specials = self.num_special_tokens_to_add(ids_b is not None) if add_special_tokens else 0
             if max_length < specials:
@@ -210,7 +211,7 @@ class BertTokenizer:
 
     # --- files ---------------------------------------------------------------------------------
     @classmethod
-    def from_pretrained(cls, directory: Union[str, os.PathLike], **kwargs) -> "BertTokenizer":
+    def from_pretrained(cls, directory: str | os.PathLike, **kwargs) -> BertTokenizer:
         """Load a folder with vocab.txt and, optionally, tokenizer_config.json (keyword arguments
         override the config)."""
         folder = Path(directory)
@@ -229,7 +230,7 @@ class BertTokenizer:
             options["model_max_length"] = None      # HF's "no limit" placeholder (1e30)
         return cls(folder / VOCAB_NAME, **{**options, **kwargs})
 
-    def save_pretrained(self, directory: Union[str, os.PathLike]) -> tuple[str, str]:
+    def save_pretrained(self, directory: str | os.PathLike) -> tuple[str, str]:
         """Write vocab.txt (one token per line, in id order) and tokenizer_config.json."""
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)

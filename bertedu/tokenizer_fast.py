@@ -10,7 +10,7 @@ decoding, saving) is ``BertTokenizer``'s code. The tests check that both give id
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .tokenizer import BertTokenizer
 

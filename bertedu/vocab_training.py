@@ -18,8 +18,9 @@ vocabulary entry until the vocabulary has the size asked for. Which pair to merg
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple, Sequence, Union
+from typing import NamedTuple
 
 from tqdm.auto import tqdm
 
@@ -146,7 +147,7 @@ def _merge(pieces: list[str], first: str, second: str, token: str) -> list[str]:
     return merged
 
 
-def write_vocab(tokens: Sequence[str], path: Union[str, Path]) -> Path:
+def write_vocab(tokens: Sequence[str], path: str | Path) -> Path:
     """vocab.txt: one token per line, line number = id."""
     path = Path(path)
     if len(set(tokens)) != len(tokens) or any("\n" in token or not token for token in tokens):

@@ -13,7 +13,7 @@ and so does any word longer than ``max_input_chars_per_word`` (100) characters.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 
 class WordpieceTokenizer:

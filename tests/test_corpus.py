@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bertedu.corpus import (course_corpus, course_corpus_files, read_bert_format, read_corpus,
-                            read_text, read_wikitext, split_sentences)
+from bertedu.corpus import (
+    course_corpus,
+    course_corpus_files,
+    read_bert_format,
+    read_corpus,
+    read_text,
+    read_wikitext,
+    split_sentences,
+)
 
 WIKITEXT = """ 
  = Robert Boulter = 

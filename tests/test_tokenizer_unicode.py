@@ -5,7 +5,8 @@ BasicTokenizer and through HF's BERT normalizer + pre-tokenizer: the word lists 
 That decides, for every character, whether it is dropped (control), whitespace, punctuation, a CJK
 ideograph, an accent to strip, how it lowercases and how it decomposes. All code points of planes
 0-3 and 14 (where every assigned character lives) are checked, and a sample of the other planes
-(unassigned and private use).
+(unassigned and private use). Inside the big uniform blocks (CJK ideographs, Hangul syllables)
+every 13th character is checked, plus the first and last few of each block.
 """
 
 from __future__ import annotations
@@ -17,9 +18,19 @@ from bertedu.basic_tokenizer import BasicTokenizer
 normalizers = pytest.importorskip("tokenizers.normalizers")
 pre_tokenizers = pytest.importorskip("tokenizers.pre_tokenizers")
 
+UNIFORM_BLOCKS = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0x20000, 0x2A6DF),
+                  (0x2A700, 0x2EBEF), (0x30000, 0x323AF)]
+
+
+def sampled(code: int) -> bool:
+    for first, last in UNIFORM_BLOCKS:
+        if first <= code <= last:
+            return code - first < 3 or last - code < 3 or code % 13 == 0
+    return not 0xD800 <= code <= 0xDFFF
+
+
 CODE_POINTS = [code for code in [*range(0x32400), *range(0xE0000, 0xE1000),
-                                 *range(0x32400, 0x110000, 97)]
-               if not 0xD800 <= code <= 0xDFFF]
+                                 *range(0x32400, 0x110000, 97)] if sampled(code)]
 SETTINGS = [
     {"do_lower_case": True},                           # uncased: strip accents, then lowercase
     {"do_lower_case": False},                          # cased: cleaning, CJK and punctuation only

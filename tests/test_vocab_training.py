@@ -7,9 +7,16 @@ import argparse
 import pytest
 
 from bertedu import cli_vocab
-from bertedu.tokenizer import BertTokenizer
-from bertedu.vocab_training import (SPECIAL_TOKENS, train_wordpiece, train_wordpiece_from_scratch,
-                                    word_counts, write_vocab)
+from bertedu.corpus import course_corpus
+from bertedu.course import data_path
+from bertedu.tokenizer import BertTokenizer, load_vocab
+from bertedu.vocab_training import (
+    SPECIAL_TOKENS,
+    train_wordpiece,
+    train_wordpiece_from_scratch,
+    word_counts,
+    write_vocab,
+)
 
 SENTENCES = ["The hugging bear hugs the pug.", "Pugs and puns!", "A bun, a pun, a hug.",
              "Hugging is hugging; hugs are hugs."] * 5
@@ -57,3 +64,9 @@ def test_errors():
         train_wordpiece(SENTENCES, vocab_size=5)
     with pytest.raises(ValueError, match="distinct"):
         write_vocab(["a", "a"], "unused.txt")
+
+
+def test_the_shipped_vocabulary_is_what_the_documented_command_trains():
+    """data/README.md: python -m bertedu vocab --vocab-size 4000 --output data/vocab.txt"""
+    sentences = [sentence for document in course_corpus() for sentence in document]
+    assert train_wordpiece(sentences, vocab_size=4000) == list(load_vocab(data_path("vocab.txt")))

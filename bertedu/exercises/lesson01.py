@@ -9,7 +9,8 @@ otherwise. ``solution(name)`` prints a reference answer.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Mapping
+from typing import Callable
 
 from ..basic_tokenizer import is_punctuation
 from ..batch_encoding import with_special_tokens
@@ -174,11 +175,14 @@ def check_encode_pair(fn: Callable[[list[int], list[int], int, int], tuple]) -> 
         return _not_attempted(fn, "encode_pair")
     for ids_a, ids_b in (([7, 8], [9]), ([5], [6, 7, 8]), ([], [])):
         result = fn(ids_a, ids_b, 2, 3)
-        expected = with_special_tokens(ids_a, ids_b, 2, 3)
-        if tuple(result)[0] != expected[0]:
-            fail(f"input_ids for A={ids_a}, B={ids_b} should be {expected[0]} ([CLS] A [SEP] B [SEP]), "
-                 f"got {tuple(result)[0]}")
-        if tuple(result)[1] != expected[1]:
-            fail(f"token_type_ids for A={ids_a}, B={ids_b} should be {expected[1]}: 0 for [CLS], A and "
-                 f"the first [SEP], 1 for B and the last [SEP]; got {tuple(result)[1]}")
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            fail("encode_pair should return two lists: (input_ids, token_type_ids)")
+        input_ids, token_type_ids = result
+        expected_ids, expected_types = with_special_tokens(ids_a, ids_b, 2, 3)
+        if list(input_ids) != expected_ids:
+            fail(f"input_ids for A={ids_a}, B={ids_b} should be {expected_ids} ([CLS] A [SEP] B "
+                 f"[SEP]), got {input_ids}")
+        if list(token_type_ids) != expected_types:
+            fail(f"token_type_ids for A={ids_a}, B={ids_b} should be {expected_types}: 0 for [CLS], A "
+                 f"and the first [SEP], 1 for B and the last [SEP]; got {token_type_ids}")
     return passed("[CLS] A [SEP] B [SEP] with segment ids 0...0 1...1, as BERT's input.")
