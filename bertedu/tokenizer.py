@@ -22,6 +22,7 @@ from .wordpiece import WordpieceTokenizer
 
 VOCAB_NAME = "vocab.txt"
 CONFIG_NAME = "tokenizer_config.json"
+TOKENIZER_JSON_NAME = "tokenizer.json"
 SPECIAL_TOKEN_NAMES = ("unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
 TextInput = Union[str, Sequence[str]]
 
@@ -212,23 +213,26 @@ class BertTokenizer:
     # --- files ---------------------------------------------------------------------------------
     @classmethod
     def from_pretrained(cls, directory: str | os.PathLike, **kwargs) -> BertTokenizer:
-        """Load a folder with vocab.txt and, optionally, tokenizer_config.json (keyword arguments
-        override the config)."""
+        """Load a local folder: vocab.txt (or the tokenizer.json that transformers 5 saves) and,
+        optionally, tokenizer_config.json. Keyword arguments override the files' settings."""
         folder = Path(directory)
-        if not (folder / VOCAB_NAME).is_file():
+        options: dict = {}
+        if (folder / VOCAB_NAME).is_file():
+            vocab = folder / VOCAB_NAME
+        elif (folder / TOKENIZER_JSON_NAME).is_file():
+            vocab, options = _read_tokenizer_json(folder / TOKENIZER_JSON_NAME)
+        else:
             raise FileNotFoundError(
-                f"no {VOCAB_NAME} in {folder}: from_pretrained loads a local folder with vocab.txt "
-                "(and optionally tokenizer_config.json); for a Hub model, download it first, e.g. "
-                "huggingface_hub.snapshot_download(name)")
-        config = {}
+                f"no {VOCAB_NAME} or {TOKENIZER_JSON_NAME} in {folder}: from_pretrained loads a local "
+                "folder; for a Hub model, download it first, e.g. huggingface_hub.snapshot_download(name)")
         if (folder / CONFIG_NAME).is_file():
             config = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
-        known = ("do_lower_case", "strip_accents", "tokenize_chinese_chars", "model_max_length",
-                 *SPECIAL_TOKEN_NAMES)
-        options = {key: _content(config[key]) for key in known if key in config}
+            known = ("do_lower_case", "strip_accents", "tokenize_chinese_chars", "model_max_length",
+                     *SPECIAL_TOKEN_NAMES)
+            options.update({key: _content(config[key]) for key in known if key in config})
         if isinstance(options.get("model_max_length"), int) and options["model_max_length"] > 2**31:
             options["model_max_length"] = None      # HF's "no limit" placeholder (1e30)
-        return cls(folder / VOCAB_NAME, **{**options, **kwargs})
+        return cls(vocab, **{**options, **kwargs})
 
     def save_pretrained(self, directory: str | os.PathLike) -> tuple[str, str]:
         """Write vocab.txt (one token per line, in id order) and tokenizer_config.json."""
@@ -279,6 +283,21 @@ def _as_id_list(ids) -> list[int]:
     if isinstance(ids, int):
         return [ids]
     return [int(index) for index in ids]
+
+
+def _read_tokenizer_json(path: Path) -> tuple[dict[str, int], dict]:
+    """The vocabulary and BERT settings stored in a ``tokenizers`` file (tokenizer.json)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("model", {}).get("type") != "WordPiece":
+        raise ValueError(f"{path} is not a WordPiece tokenizer (model type "
+                         f"{data.get('model', {}).get('type')!r}), so it is not BERT's")
+    normalizer = data.get("normalizer") or {}
+    options = {}
+    if normalizer.get("type") == "BertNormalizer":
+        options = {"do_lower_case": normalizer["lowercase"],
+                   "strip_accents": normalizer["strip_accents"],
+                   "tokenize_chinese_chars": normalizer["handle_chinese_chars"]}
+    return data["model"]["vocab"], options
 
 
 def _content(value):

@@ -189,7 +189,10 @@ def test_from_pretrained_reads_hf_style_configs(tmp_path):
 
 
 def test_errors_say_what_is_wrong(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no vocab.txt"):
+    with pytest.raises(FileNotFoundError, match="no vocab.txt or tokenizer.json"):
+        BertTokenizer.from_pretrained(tmp_path)
+    (tmp_path / "tokenizer.json").write_text('{"model": {"type": "BPE", "vocab": {}}}')
+    with pytest.raises(ValueError, match="not a WordPiece tokenizer"):
         BertTokenizer.from_pretrained(tmp_path)
     with pytest.raises(ValueError, match="has no \\[MASK\\]"):
         BertTokenizer({"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3})
