@@ -17,9 +17,10 @@ setup: $(STAMP)
 # Idempotent: runs again only when pyproject.toml changes.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@# CPU PyTorch first: a local wheel if pip knows one, else PyTorch's CPU-only index.
+	@# CPU PyTorch first: a local CPU wheel if pip's find-links has one, else PyTorch's CPU-only index.
 	@$(PY) -c "import torch" 2>/dev/null || \
-	  $(PY) -m pip install --no-index "torch==$(TORCH_VERSION)" 2>/dev/null || \
+	  { $(PY) -m pip install -q --no-deps --no-index "torch==$(TORCH_VERSION)" 2>/dev/null && \
+	    $(PY) -m pip install -q "torch==$(TORCH_VERSION)"; } || \
 	  $(PY) -m pip install "torch==$(TORCH_VERSION)" --index-url $(TORCH_CPU_INDEX) --extra-index-url https://pypi.org/simple
 	$(PY) -m pip install -q -e ".[dev,viz]"
 	@touch $(STAMP)
