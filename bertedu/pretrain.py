@@ -30,8 +30,13 @@ from .config import BertConfig
 from .course import set_seed
 from .masking import IGNORE_INDEX, DataCollatorForPretraining
 from .pretraining import BertForPreTraining
-from .pretraining_data import (PretrainingDataset, Sentence, build_pretraining_dataset,
-                               create_training_instances, split_documents)
+from .pretraining_data import (
+    PretrainingDataset,
+    Sentence,
+    build_pretraining_dataset,
+    create_training_instances,
+    split_documents,
+)
 from .trainer import Trainer, TrainingArguments
 
 
@@ -62,8 +67,8 @@ def prepare_pretraining_data(
     eval_fraction = max(eval_fraction, 2 / len(documents))
     train_documents, eval_documents = split_documents(documents, eval_fraction, seed)
     max_predictions = math.ceil(max_seq_length * masked_lm_prob)
-    common = dict(short_seq_prob=short_seq_prob, masked_lm_prob=masked_lm_prob,
-                  max_predictions_per_seq=max_predictions, progress_bar=progress_bar)
+    common = {"short_seq_prob": short_seq_prob, "masked_lm_prob": masked_lm_prob,
+              "max_predictions_per_seq": max_predictions, "progress_bar": progress_bar}
     train_dataset = build_pretraining_dataset(train_documents, tokenizer, max_seq_length, dynamic=True,
                                               dupe_factor=dupe_factor, seed=seed, **common)
     collator = DataCollatorForPretraining(tokenizer, masked_lm_prob, max_predictions, seed=seed)
@@ -115,9 +120,10 @@ def plot_history(history: dict[str, list[dict[str, float]]], path: str | os.Path
     window = max(1, len(losses) // 50)
     if window > 1:
         loss_axes.plot(steps, losses, color="tab:blue", alpha=0.25, linewidth=0.8)
-    smoothed = np.convolve(losses, np.ones(window) / window, mode="valid")  # running mean
-    loss_axes.plot(steps[window - 1:], smoothed, color="tab:blue",
-                   label="training MLM + NSP loss" + (f" (mean of {window})" if window > 1 else ""))
+    if len(losses):  # none when a run is stopped before its first update
+        smoothed = np.convolve(losses, np.ones(window) / window, mode="valid")  # running mean
+        loss_axes.plot(steps[window - 1:], smoothed, color="tab:blue",
+                       label="training MLM + NSP loss" + (f" (mean of {window})" if window > 1 else ""))
     evals = [record for record in history["eval"] if "mlm_loss" in record]
     eval_steps = [record["step"] for record in evals]
     loss_axes.plot(eval_steps, [r["mlm_loss"] + r["nsp_loss"] for r in evals], "o-", color="tab:orange",

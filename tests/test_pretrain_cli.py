@@ -18,9 +18,9 @@ from bertedu.pretrain import prepare_pretraining_data, pretraining_metrics
 from bertedu.pretraining import BertForPreTraining
 from bertedu.tokenizer import BertTokenizer
 
-WORDS = ("river stone tree light city song water bird cloud road house garden market child teacher "
-         "window winter summer morning evening").split()
-VERBS = "sees finds carries follows paints remembers builds crosses".split()
+WORDS = ["river", "stone", "tree", "light", "city", "song", "water", "bird", "cloud", "road", "house",
+         "garden", "market", "child", "teacher", "window", "winter", "summer", "morning", "evening"]
+VERBS = ["sees", "finds", "carries", "follows", "paints", "remembers", "builds", "crosses"]
 TINY_CONFIG = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
                "intermediate_size": 64, "max_position_embeddings": 64}
 
@@ -139,7 +139,7 @@ def test_bad_arguments_are_one_line_errors(files, change, message):
         argv = arguments(files, output, corpus=change[1])
     else:
         argv = arguments(files, output, *change)  # a repeated flag: the last one wins
-    code, out, err = run_cli(argv)
+    code, _, err = run_cli(argv)
     assert code == 2
     assert err.count("\n") == 1 and "Traceback" not in err and message in err, err
 

@@ -4,6 +4,7 @@ accumulation, bf16 autocast, atomic checkpoints and a resume that repeats the lo
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 import torch
@@ -18,8 +19,8 @@ from bertedu.trainer import Trainer, TrainingArguments, linear_schedule_with_war
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 WORDS = [f"w{i}" for i in range(60)]
-TINY = dict(vocab_size=len(SPECIALS) + len(WORDS), hidden_size=16, num_hidden_layers=1,
-            num_attention_heads=2, intermediate_size=32, max_position_embeddings=32)
+TINY = {"vocab_size": len(SPECIALS) + len(WORDS), "hidden_size": 16, "num_hidden_layers": 1,
+        "num_attention_heads": 2, "intermediate_size": 32, "max_position_embeddings": 32}
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +159,7 @@ def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
     saved = trainer.checkpoint_path.read_bytes()
 
     def dies_half_way(obj, path):
-        open(path, "wb").write(b"half a checkpoint")
+        Path(path).write_bytes(b"half a checkpoint")
         raise OSError("disk full")
 
     monkeypatch.setattr(torch, "save", dies_half_way)
@@ -183,8 +184,8 @@ def test_epochs_set_the_length_and_bad_arguments_are_errors():
     trainer = Trainer(classifier(), TrainingArguments(batch_size=3, num_train_epochs=2, progress_bar=False),
                       classification_data(8))
     assert trainer.max_steps == 6  # ceil(8 / 3) batches per epoch, two epochs
-    for bad in (dict(batch_size=0), dict(max_steps=-5), dict(learning_rate=0), dict(autocast="fp16"),
-                dict(warmup_ratio=1.5), dict(gradient_accumulation_steps=1.5)):
+    for bad in ({"batch_size": 0}, {"max_steps": -5}, {"learning_rate": 0}, {"autocast": "fp16"},
+                {"warmup_ratio": 1.5}, {"gradient_accumulation_steps": 1.5}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             TrainingArguments(**bad)
     with pytest.raises(ValueError, match="empty"):
