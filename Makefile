@@ -10,7 +10,7 @@ STAMP := $(VENV)/.bertedu-setup
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 export PYTHONHASHSEED := 0
 
-.PHONY: setup lab test unit notebooks course bench pretrain lint clean
+.PHONY: setup lab test unit notebooks course bench vocab pretrain lint clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,10 @@ course: setup
 
 bench: setup
 	$(PY) benchmarks/run_all.py
+
+# Reproduces the course's WordPiece vocabulary data/vocab.txt (deterministic).
+vocab: setup
+	$(PY) -m bertedu vocab --vocab-size 4000 --output data/vocab.txt
 
 # Reproduces the course's shipped checkpoint (fixed seed).
 pretrain: setup
