@@ -1,0 +1,221 @@
+"""Fine-tuning: a pretrained BERT checkpoint and a task's examples in, a fine-tuned checkpoint out.
+
+Section 3.2 of the BERT paper: "For each task, we simply plug in the task-specific inputs and
+outputs into BERT and fine-tune all the parameters end-to-end." The checkpoint folder gives the
+encoder and its vocabulary; the task (``bertedu.finetune_tasks``, ``bertedu.finetune_squad``)
+gives a new, randomly initialised head, the data and the metric; the generic ``Trainer`` runs AdamW
+with linear warmup over the first 10 % of the updates and linear decay. Appendix A.3: "most model
+hyperparameters are the same as in pre-training, with the exception of the batch size, learning
+rate, and number of training epochs", chosen from batch size 16 or 32, learning rate 5e-5, 3e-5 or
+2e-5, and 2 to 4 epochs. The output folder loads in bertedu and in ``transformers``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+from . import hf
+from .course import set_seed
+from .finetune_squad import SquadTask
+from .finetune_tasks import ConllTask, Sst2Task, Task, collate
+from .tokenizer import CONFIG_NAME as TOKENIZER_CONFIG_NAME
+from .tokenizer import TOKENIZER_JSON_NAME, VOCAB_NAME
+from .tokenizer_fast import BertTokenizerFast
+from .trainer import Trainer, TrainingArguments
+
+TASKS: dict[str, Task] = {task.name: task for task in (Sst2Task(), ConllTask(), SquadTask())}
+
+
+def get_task(task: str | Task) -> Task:
+    """A task by name ("sst2", "conll", "squad"), or the task itself."""
+    if isinstance(task, Task):
+        return task
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    return TASKS[task]
+
+
+def finetuning_arguments(**overrides: Any) -> TrainingArguments:
+    """The paper's fine-tuning recipe (appendix A.3 and the released code): AdamW, learning rate
+    5e-5, batch size 32, 3 epochs, warmup over the first 10 % of the updates then linear decay,
+    weight decay 0.01, gradient norm clipped to 1. Small models often want a larger rate (~1e-4)."""
+    defaults = {"learning_rate": 5e-5, "batch_size": 32, "num_train_epochs": 3.0, "warmup_ratio": 0.1,
+                    "weight_decay": 0.01}
+    return TrainingArguments(**{**defaults, **overrides})
+
+
+def load_tokenizer(model_dir: str | os.PathLike) -> BertTokenizerFast:
+    """The checkpoint's own tokenizer: its vocab.txt (or tokenizer.json) and tokenizer_config.json."""
+    folder = Path(model_dir)
+    if not (folder / VOCAB_NAME).is_file() and not (folder / TOKENIZER_JSON_NAME).is_file():
+        raise FileNotFoundError(
+            f"{folder} has no {VOCAB_NAME}: a checkpoint is fine-tuned with the vocabulary it was "
+            f"pretrained with; copy that vocab.txt (and {TOKENIZER_CONFIG_NAME}) into the folder")
+    return BertTokenizerFast.from_pretrained(folder)
+
+
+def load_model(task: str | Task, model_dir: str | os.PathLike,
+               pretrained: bool = True) -> tuple[nn.Module, hf.LoadingInfo]:
+    """The task's model (encoder + head) with the task's labels, from a checkpoint folder with or
+    without a head. ``pretrained=False``: the same architecture with random weights (the baseline
+    that shows what pretraining buys). The info says which weights are new and which were unused."""
+    task = get_task(task)
+    labels = {} if task.id2label is None else {"id2label": task.id2label}
+    if not pretrained:
+        model = task.model_class(hf.load_config(model_dir, **labels))
+        return model, hf.LoadingInfo(missing_keys=list(model.state_dict()))
+    with warnings.catch_warnings():  # loading_report says the same in one line
+        warnings.simplefilter("ignore", UserWarning)
+        model, info = task.model_class.from_pretrained(model_dir, output_loading_info=True, **labels)
+    return model.train(), info
+
+
+def loading_report(info: hf.LoadingInfo) -> str:
+    """One line: the weights newly initialised (the head) and the checkpoint's unused parts."""
+    def modules(names: list[str]) -> str:
+        groups = sorted({".".join(name.split(".")[:2]) for name in names})
+        return ", ".join(groups) + f" ({len(names)} tensors)"
+
+    if info.missing_keys and all(not name.startswith("bert.") for name in info.missing_keys):
+        text = f"new head, randomly initialised: {modules(info.missing_keys)}"
+    elif info.missing_keys:
+        text = f"randomly initialised: {modules(info.missing_keys)}"
+    else:
+        text = "every weight loaded from the checkpoint"
+    if info.unexpected_keys:
+        text += f"; not used from the checkpoint: {modules(info.unexpected_keys)}"
+    return text
+
+
+@dataclass
+class FinetuningResult:
+    """What ``finetune`` made: the trained model, its tokenizer, the final held-out metrics, the
+    Trainer's history (``{"train": [...], "eval": [...]}``) and what the load reported."""
+
+    task: Task
+    model: nn.Module
+    tokenizer: BertTokenizerFast
+    metrics: dict[str, float]
+    history: dict[str, list[dict[str, float]]]
+    loading_info: hf.LoadingInfo
+    train_size: int
+
+
+def finetune(task: str | Task, model_dir: str | os.PathLike, train_examples: Sequence,
+             eval_examples: Sequence | None = None, args: TrainingArguments | None = None,
+             max_length: int | None = None, pretrained: bool = True) -> FinetuningResult:
+    """Fine-tune the checkpoint in ``model_dir`` on ``train_examples`` (as ``task.read`` returns
+    them) and evaluate on ``eval_examples`` (every ``args.eval_every`` updates and at the end;
+    without eval examples the final metrics are on the training examples). ``args`` default to
+    ``finetuning_arguments()``; with ``args.output_dir`` the result is saved there
+    (``save_finetuning_output``). No resumable state is written: fine-tuning runs are short."""
+    task = get_task(task)
+    args = args or finetuning_arguments()
+    if not train_examples:
+        raise ValueError("train_examples is empty: nothing to fine-tune on")
+    tokenizer = load_tokenizer(model_dir)
+    config = hf.load_config(model_dir)
+    max_length = max_length or task.max_length
+    if max_length > config.max_position_embeddings:
+        raise ValueError(f"max_length {max_length} exceeds the checkpoint's max_position_embeddings "
+                         f"({config.max_position_embeddings})")
+    if len(tokenizer) > config.vocab_size:
+        raise ValueError(f"{model_dir}: vocab.txt has {len(tokenizer)} tokens but the model only "
+                         f"{config.vocab_size} embeddings: the folder mixes two checkpoints")
+    train_data = task.encode(train_examples, tokenizer, max_length)
+    eval_data = task.encode(eval_examples, tokenizer, max_length) if eval_examples else None
+    set_seed(args.seed)  # the new head's initial weights
+    model, info = load_model(task, model_dir, pretrained)
+    eval_fn = None if eval_data is None else (lambda m: task.evaluate(m, eval_data))
+    trainer = Trainer(model, replace(args, output_dir=None), train_data, collate, eval_fn)
+    trainer.train()
+    metrics = trainer.history["eval"][-1] if eval_data is not None else {
+        "step": trainer.step, "train_seconds": trainer.train_seconds, **task.evaluate(model, train_data)}
+    result = FinetuningResult(task, model, tokenizer, dict(metrics), trainer.history, info, len(train_data))
+    if args.output_dir is not None:
+        arguments = {"task": task.name, "model": str(model_dir), "pretrained": pretrained,
+                     "max_length": max_length, "train_examples": len(train_examples),
+                     "eval_examples": len(eval_examples or []), **args.to_dict()}
+        save_finetuning_output(result, args.output_dir, arguments)
+    return result
+
+
+def save_finetuning_output(result: FinetuningResult, output_dir: str | os.PathLike,
+                           arguments: dict[str, Any]) -> None:
+    """The fine-tuned folder: config.json (with id2label) and model.safetensors, vocab.txt and
+    tokenizer_config.json, metrics.json, history.json, training_args.json and learning_curve.png."""
+    folder = Path(output_dir)
+    result.model.save_pretrained(folder)
+    result.tokenizer.save_pretrained(folder)
+    for name, values in (("metrics.json", result.metrics), ("history.json", result.history),
+                         ("training_args.json", arguments)):
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, folder / name)
+    metric = result.task.metrics[-1]
+    plot_learning_curves({result.task.name: result.history}, metric, folder / "learning_curve.png")
+
+
+def plot_learning_curves(histories: dict[str, dict[str, list[dict[str, float]]]], metric: str,
+                         path: str | os.PathLike | None = None) -> Figure:
+    """Training loss per update (running mean) and the held-out ``metric`` of one or more runs,
+    e.g. ``{"pretrained": result.history, "random init": baseline.history}``, on shared axes."""
+    figure = Figure(figsize=(11, 4), layout="constrained")
+    loss_axes, metric_axes = figure.subplots(1, 2)
+    for (name, history), color in zip(histories.items(), ("tab:blue", "tab:orange", "tab:green", "tab:red")):
+        steps = np.array([record["step"] for record in history["train"]])
+        losses = np.array([record["loss"] for record in history["train"]])
+        window = max(1, len(losses) // 25)
+        smoothed = np.convolve(losses, np.ones(window) / window, mode="valid")  # running mean
+        loss_axes.plot(steps, losses, color=color, alpha=0.2, linewidth=0.8)
+        loss_axes.plot(steps[window - 1:], smoothed, color=color, label=f"{name}: training loss")
+        evals = [record for record in history["eval"] if metric in record]
+        loss_axes.plot([r["step"] for r in evals], [r["loss"] for r in evals], "o--", color=color,
+                       label=f"{name}: held-out loss")
+        metric_axes.plot([r["step"] for r in evals], [r[metric] for r in evals], "o-", color=color, label=name)
+    loss_axes.set(xlabel="update", ylabel="cross-entropy loss", title="loss")
+    metric_axes.set(xlabel="update", ylabel=metric, title=f"held-out {metric}")
+    loss_axes.legend()
+    metric_axes.legend()
+    if path is not None:
+        figure.savefig(path, dpi=100)
+    return figure
+
+
+def confusion_matrix(predictions: Sequence[int] | torch.Tensor, labels: Sequence[int] | torch.Tensor,
+                     num_labels: int) -> torch.Tensor:
+    """(num_labels, num_labels) counts: row = the true class, column = the predicted class."""
+    predictions, labels = torch.as_tensor(predictions), torch.as_tensor(labels)
+    if predictions.shape != labels.shape:
+        raise ValueError(f"predictions {tuple(predictions.shape)} and labels {tuple(labels.shape)} differ in shape")
+    if len(labels) and (int(torch.cat([predictions, labels]).min()) < 0
+                        or int(torch.cat([predictions, labels]).max()) >= num_labels):
+        raise ValueError(f"class ids must be in [0, {num_labels})")
+    return torch.bincount(labels * num_labels + predictions, minlength=num_labels ** 2).view(num_labels, num_labels)
+
+
+def plot_confusion_matrix(matrix: torch.Tensor, label_names: Sequence[str], title: str = "confusion matrix",
+                          ) -> Figure:
+    """The counts as a heat map, with the number in each cell."""
+    figure = Figure(figsize=(4.5, 4), layout="constrained")
+    axes = figure.subplots()
+    image = axes.imshow(matrix.numpy(), cmap="Blues")
+    for (row, column), count in np.ndenumerate(matrix.numpy()):
+        dark = count > matrix.max().item() / 2
+        axes.text(column, row, str(count), ha="center", va="center", color="white" if dark else "black")
+    ticks = range(len(label_names))
+    axes.set(xticks=ticks, yticks=ticks, xticklabels=label_names, yticklabels=label_names,
+             xlabel="predicted", ylabel="true", title=title)
+    figure.colorbar(image, ax=axes)
+    return figure
