@@ -1,6 +1,6 @@
 """``python -m bertedu finetune``: fine-tune a BERT checkpoint folder on SST-2, CoNLL-2003 or SQuAD.
 
-    python -m bertedu finetune --task sst2 --model data/course-bert-tiny --lr 1e-4 --output runs/sst2
+    python -m bertedu finetune --task sst2 --model data/course-bert-tiny --lr 1e-3 --output runs/sst2
     python -m bertedu finetune --task sst2 --model bert-base-uncased/ --train SST-2/train.tsv \\
         --eval SST-2/dev.tsv --max-train-examples 3000 --epochs 2 --max-length 64 --output runs/sst2-base
     python -m bertedu finetune --task squad --model DIR --train train-v2.0.json --eval dev-v2.0.json ...
@@ -38,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="max tokens per input (default 128; squad 384)")
     parser.add_argument("--batch-size", type=int, default=32, help="examples per update (default 32)")
     parser.add_argument("--lr", type=float, default=5e-5,
-                        help="peak learning rate (default 5e-5 as in the paper; ~1e-4 for tiny models)")
+                        help="peak learning rate (default 5e-5, the paper's for BERT-base; ~1e-3 for tiny models such as the course's)")
     parser.add_argument("--eval-every", type=int, metavar="N",
                         help="also evaluate every N updates (default: only at the end)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the head, dropout and order (default 0)")

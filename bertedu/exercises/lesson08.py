@@ -1,0 +1,150 @@
+"""Exercises for lesson 08 (fine-tuning for classification): the [CLS] classifier, the fine-tuning
+learning-rate schedule, the confusion matrix.
+
+Each ``check_...`` function runs the learner's function on a few cases and compares it with the
+reference below: it prints "Correct!" and returns True, prints a hint and returns False while the
+function still raises NotImplementedError, and raises ``ExerciseFailed`` saying what is wrong otherwise.
+``solution(name)`` prints a reference answer.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from ..trainer import linear_schedule_with_warmup
+from . import fail, passed, show_solution
+
+
+def classify_cls(last_hidden_state: torch.Tensor, pooler_dense: nn.Linear, classifier: nn.Linear) -> torch.Tensor:
+    """Logits of BERT's sentence classifier: the [CLS] vector -> pooler (dense + tanh) -> linear."""
+    cls_vector = last_hidden_state[:, 0]             # (B, H): the first token is [CLS]
+    pooled = torch.tanh(pooler_dense(cls_vector))    # (B, H)
+    return classifier(pooled)                        # (B, num_labels)
+
+
+def learning_rate(step: int, peak: float, warmup_steps: int, total_steps: int) -> float:
+    """The rate used at update ``step`` (0, 1, ...): linear warmup from 0 to ``peak`` over
+    ``warmup_steps``, then linear decay to 0 at ``total_steps``."""
+    if step < warmup_steps:
+        return peak * step / warmup_steps
+    return peak * max(0.0, (total_steps - step) / (total_steps - warmup_steps))
+
+
+def confusion_matrix(predictions: torch.Tensor, labels: torch.Tensor, num_labels: int) -> torch.Tensor:
+    """Counts (num_labels, num_labels): row = the true class, column = the predicted class."""
+    matrix = torch.zeros(num_labels, num_labels, dtype=torch.long)
+    for true, predicted in zip(labels.tolist(), predictions.tolist()):
+        matrix[true, predicted] += 1
+    return matrix
+
+
+SOLUTIONS = {"classify_cls": classify_cls, "learning_rate": learning_rate,
+             "confusion_matrix": confusion_matrix}
+
+
+def solution(name: str) -> str:
+    """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
+    if name not in SOLUTIONS:
+        raise ValueError(f"no exercise named {name!r} in lesson 08; choose one of {sorted(SOLUTIONS)}")
+    return show_solution(SOLUTIONS[name])
+
+
+def _not_attempted(fn: Callable, name: str) -> bool:
+    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
+          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
+          "one answer.")
+    return False
+
+
+def _close(result, expected: torch.Tensor) -> bool:
+    return (isinstance(result, torch.Tensor) and result.shape == expected.shape
+            and torch.allclose(result, expected, atol=1e-5, rtol=0.0))
+
+
+def check_classify_cls(fn: Callable) -> bool:
+    """Check ``fn(last_hidden_state, pooler_dense, classifier)`` on random vectors and layers."""
+    generator = torch.Generator().manual_seed(0)
+    hidden = torch.randn(3, 5, 8, generator=generator)  # (B, T, H)
+    pooler_dense, classifier = nn.Linear(8, 8), nn.Linear(8, 2)
+    with torch.no_grad():
+        for parameter in (*pooler_dense.parameters(), *classifier.parameters()):
+            parameter.copy_(torch.randn(parameter.shape, generator=generator))
+        try:
+            result = fn(hidden, pooler_dense, classifier)
+        except NotImplementedError:
+            return _not_attempted(fn, "classify_cls")
+        expected = classify_cls(hidden, pooler_dense, classifier)
+        if _close(result, expected):
+            return passed("[CLS]'s final vector, through the pooler's dense layer and tanh, then the "
+                          "new linear layer: the only new parameters fine-tuning adds for SST-2.")
+        mistakes = [
+            (classifier(pooler_dense(hidden[:, 0])), "the pooler's tanh is missing: tanh(dense(h_cls))"),
+            (classifier(hidden[:, 0]), ("the pooler is skipped: pass the [CLS] vector through "
+                                        "tanh(pooler_dense(.)) before the classifier")),
+            (classifier(torch.tanh(pooler_dense(hidden.mean(1)))),
+             "that averages all tokens; BERT classifies the first token's vector: last_hidden_state[:, 0]"),
+            (classifier(torch.tanh(pooler_dense(hidden[:, -1]))),
+             "that is the last token; [CLS] is the first one: last_hidden_state[:, 0]"),
+        ]
+    for value, hint in mistakes:
+        if _close(result, value):
+            fail(hint)
+    if not isinstance(result, torch.Tensor) or result.shape != expected.shape:
+        shape = tuple(result.shape) if isinstance(result, torch.Tensor) else type(result).__name__
+        fail(f"classify_cls must return logits of shape (batch, num_labels) = {tuple(expected.shape)}, got {shape}")
+    fail("wrong numbers: the answer is classifier(tanh(pooler_dense(last_hidden_state[:, 0])))")
+
+
+def check_learning_rate(fn: Callable[[int, float, int, int], float]) -> bool:
+    """Check ``fn(step, peak, warmup_steps, total_steps)`` at every step of two schedules, against
+    the rates the course's Trainer uses."""
+    try:
+        fn(0, 1e-4, 10, 100)
+    except NotImplementedError:
+        return _not_attempted(fn, "learning_rate")
+    for peak, warmup, total in ((1e-4, 10, 100), (5e-5, 3, 12)):
+        optimizer = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=peak)
+        scheduler = linear_schedule_with_warmup(optimizer, warmup, total)
+        for step in range(total + 1):
+            expected = scheduler.get_last_lr()[0]
+            got = fn(step, peak, warmup, total)
+            if not isinstance(got, (int, float)) or abs(got - expected) > 1e-12:
+                if step < warmup:
+                    hint = "during warmup the rate grows linearly from 0: peak * step / warmup_steps"
+                elif step == warmup:
+                    hint = "the rate reaches the peak exactly when warmup ends"
+                else:
+                    hint = ("after warmup it falls linearly to 0 at total_steps: "
+                            "peak * (total_steps - step) / (total_steps - warmup_steps)")
+                fail(f"learning_rate({step}, {peak}, {warmup}, {total}) should be {expected:.4g}, "
+                     f"got {got!r}: {hint}")
+            optimizer.step()
+            scheduler.step()
+    return passed("warmup then linear decay, the schedule of BERT's pretraining and fine-tuning code.")
+
+
+def check_confusion_matrix(fn: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor]) -> bool:
+    """Check ``fn(predictions, labels, num_labels)`` on a few hand-made and random cases."""
+    generator = torch.Generator().manual_seed(0)
+    cases = [(torch.tensor([0, 1, 1, 1, 0]), torch.tensor([0, 1, 0, 1, 1]), 2),
+             (torch.tensor([2, 2, 0]), torch.tensor([2, 2, 2]), 3),
+             (torch.randint(0, 4, (50,), generator=generator), torch.randint(0, 4, (50,), generator=generator), 4)]
+    try:
+        fn(*cases[0])
+    except NotImplementedError:
+        return _not_attempted(fn, "confusion_matrix")
+    for predictions, labels, num_labels in cases:
+        expected = confusion_matrix(predictions, labels, num_labels)
+        result = fn(predictions, labels, num_labels)
+        if isinstance(result, torch.Tensor) and result.shape == expected.shape and torch.equal(result.long(), expected):
+            continue
+        if isinstance(result, torch.Tensor) and result.shape == expected.shape and torch.equal(result.long(), expected.T):
+            fail("rows and columns are swapped: row = the true class, column = the predicted class "
+                 "(so the diagonal holds the correct predictions and row i sums to the number of class-i examples)")
+        if not isinstance(result, torch.Tensor) or result.shape != expected.shape:
+            fail(f"return a ({num_labels}, {num_labels}) tensor of counts, one row and one column per class")
+        fail(f"predictions {predictions.tolist()}, labels {labels.tolist()}: expected\n{expected}\ngot\n{result}")
+    return passed("the diagonal counts the right answers; off-diagonal cell (i, j) counts class i taken for j.")
