@@ -28,7 +28,7 @@ from bertedu.config import BertConfig
 from bertedu.corpus import course_corpus, read_corpus
 from bertedu.course import DATA_DIR, set_seed
 from bertedu.masking import DataCollatorForPretraining
-from bertedu.pretrain import pretraining_metrics, prepare_pretraining_data
+from bertedu.pretrain import prepare_pretraining_data, pretraining_metrics
 from bertedu.pretraining import BertForPreTraining
 from bertedu.tokenizer import BertTokenizer
 from bertedu.trainer import Trainer, TrainingArguments

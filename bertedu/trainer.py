@@ -6,26 +6,26 @@ learning rate." The released code decays no biases and no LayerNorm parameters a
 norm to 1.0. This loop does the same for any model whose ``model(**batch).loss`` is the loss, so
 pretraining and fine-tuning share it. A checkpoint holds everything the next step depends on (weights,
 optimizer moments, schedule, RNG states, the position in the data), so a run that is stopped and
-resumed draws the same batches and traces the same loss curve as one that never stopped.
+resumed draws the same batches and traces the same loss curve as one that never stopped
+(``training_state``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-import os
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import default_collate
 from tqdm.auto import tqdm
+
+from .training_state import load_state, rng_states, save_state, set_rng_states
 
 CHECKPOINT_FILE = "checkpoint.pt"
 
@@ -109,7 +109,11 @@ class Trainer:
     returns a dict of metrics; the trainer calls it in eval mode without gradients. If the collator
     draws random numbers from its own ``rng`` (dynamic masking does), its state is checkpointed too.
     ``history`` is ``{"train": [{step, loss, learning_rate, grad_norm, epoch}], "eval": [{step,
-    train_seconds, **metrics}]}``.
+    train_seconds, **metrics}]}``. For example, fine-tuning as in the paper's section 4::
+
+        args = TrainingArguments(output_dir="runs/sst2", learning_rate=2e-5, num_train_epochs=3,
+                                 warmup_ratio=0.1, eval_every=500)
+        history = Trainer(model, args, features, collate, eval_fn=dev_accuracy).train()
     """
 
     def __init__(self, model: nn.Module, args: TrainingArguments, train_dataset: Sequence,
@@ -227,55 +231,24 @@ class Trainer:
         return self.history
 
     def save_checkpoint(self) -> None:
-        """Write everything the next step depends on to ``output_dir/checkpoint/``, atomically."""
-        if self.checkpoint_path is None:
-            return
-        state = {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                 "scheduler": self.scheduler.state_dict(), "step": self.step, "epoch": self.epoch,
-                 "batch_index": self.batch_index, "train_seconds": self.train_seconds,
-                 "history": self.history, "args": self.args.to_dict(), "rng": _rng_states(self.data_collator)}
-        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.checkpoint_path.with_name(f".{CHECKPOINT_FILE}.{os.getpid()}.tmp")
-        try:
-            torch.save(state, tmp)
-            os.replace(tmp, self.checkpoint_path)  # a crash leaves the old checkpoint or the new one
-        finally:
-            tmp.unlink(missing_ok=True)
+        """Write everything the next update depends on to ``output_dir/checkpoint/``, atomically."""
+        if self.checkpoint_path is not None:
+            save_state({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                        "scheduler": self.scheduler.state_dict(), "step": self.step, "epoch": self.epoch,
+                        "batch_index": self.batch_index, "train_seconds": self.train_seconds,
+                        "history": self.history, "args": self.args.to_dict(),
+                        "rng": rng_states(self.data_collator)}, self.checkpoint_path)
 
     def load_checkpoint(self) -> None:
-        path = self.checkpoint_path
-        if path is None or not path.is_file():
-            raise FileNotFoundError(f"cannot resume: no checkpoint at {path}; train once without resume")
-        state = torch.load(path, map_location=self.device, weights_only=True)
+        if self.checkpoint_path is None:
+            raise ValueError("resuming needs TrainingArguments.output_dir, the folder of the checkpoint")
+        state = load_state(self.checkpoint_path, self.device)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.step, self.epoch, self.batch_index = state["step"], state["epoch"], state["batch_index"]
         self.train_seconds, self.history = state["train_seconds"], state["history"]
-        _set_rng_states(state["rng"], self.data_collator)
-
-
-def _rng_states(data_collator: object) -> dict[str, Any]:
-    """Every random stream as tensors, tuples and ints, so ``torch.load(weights_only=True)`` reads it."""
-    name, keys, position, has_gauss, cached_gaussian = np.random.get_state()
-    states = {"python": random.getstate(), "torch": torch.get_rng_state(),
-              "numpy": (name, torch.from_numpy(keys.astype(np.int64)), position, has_gauss, cached_gaussian)}
-    if torch.cuda.is_available():
-        states["cuda"] = torch.cuda.get_rng_state_all()
-    if isinstance(getattr(data_collator, "rng", None), random.Random):
-        states["collator"] = data_collator.rng.getstate()
-    return states
-
-
-def _set_rng_states(states: dict[str, Any], data_collator: object) -> None:
-    random.setstate(states["python"])
-    torch.set_rng_state(states["torch"])
-    name, keys, position, has_gauss, cached_gaussian = states["numpy"]
-    np.random.set_state((name, keys.numpy().astype(np.uint32), position, has_gauss, cached_gaussian))
-    if "cuda" in states:
-        torch.cuda.set_rng_state_all(states["cuda"])
-    if "collator" in states:
-        data_collator.rng.setstate(states["collator"])
+        set_rng_states(state["rng"], self.data_collator)
 
 
 def _format_metrics(record: dict[str, float]) -> str:
