@@ -101,7 +101,8 @@ def loading_report(info: hf.LoadingInfo) -> str:
 @dataclass
 class FinetuningResult:
     """What ``finetune`` made: the trained model, its tokenizer, the final held-out metrics, the
-    Trainer's history (``{"train": [...], "eval": [...]}``) and what the load reported."""
+    Trainer's history (``{"train": [...], "eval": [...]}``), what the load reported, and the number
+    of training rows (sentences; for SQuAD, windows over the contexts)."""
 
     task: Task
     model: nn.Module
