@@ -210,7 +210,8 @@ def jupyterlab(tmp_path_factory):
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
          f"--port={port}", "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
          f"--LabApp.workspaces_dir={state / 'workspaces'}", f"--LabApp.user_settings_dir={state / 'settings'}",
-         "--LabApp.news_url=", "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+         "--LabApp.news_url=", "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         "--LabApp.expose_app_in_browser=True"],
         env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -223,20 +224,29 @@ def jupyterlab(tmp_path_factory):
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"JupyterLab did not start:\n{(root / 'server.log').read_text()}")
                 time.sleep(0.2)
-        yield url
+        yield url, root / "server.log"
     finally:
         server.terminate()
         server.wait(timeout=30)
         log.close()
 
 
+KERNEL_STATUS = """() => {
+    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    return kernel ? kernel.status : 'no kernel yet';
+}"""
+
+
 def test_viewer_draws_in_jupyterlab(browser, jupyterlab):
     """Run a cell that calls show_attention in a real JupyterLab; only localhost may be reached."""
+    url, server_log = jupyterlab
     page = browser.new_page()
     blocked = []
 
     def route(route):
-        if route.request.url.startswith((jupyterlab, "data:", "blob:")):
+        if route.request.url.startswith((url, "data:", "blob:")):
             route.continue_()
         else:
             blocked.append(route.request.url)
@@ -244,10 +254,17 @@ def test_viewer_draws_in_jupyterlab(browser, jupyterlab):
 
     page.route("**/*", route)
     try:
-        page.goto(f"{jupyterlab}/lab/tree/viewer.ipynb")
-        page.click(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=60000)
-        page.keyboard.press("Shift+Enter")
-        page.wait_for_selector(".bertedu-attention[data-ready=true]", timeout=60000)
+        page.goto(f"{url}/lab/tree/viewer.ipynb")
+        # Run the cell only once its kernel has started and is idle: on a cold, busy machine starting
+        # Python and importing torch can take longer than JupyterLab takes to draw the notebook.
+        page.wait_for_function(f"({KERNEL_STATUS})() === 'idle'", timeout=120_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        try:
+            page.wait_for_selector(".bertedu-attention[data-ready=true]", timeout=60_000)
+        except Exception as error:
+            outputs = page.locator(".jp-OutputArea").all_text_contents()
+            pytest.fail(f"the viewer did not appear ({error}); kernel: {page.evaluate(KERNEL_STATUS)}; "
+                        f"outputs: {outputs}\nserver log:\n{server_log.read_text()[-3000:]}")
         assert page.locator(".bertedu-attention .bev-line").count() == 9
         page.hover(".bev-token[data-side=left][data-index='1']")
         assert page.locator(".bev-readout").text_content() == "hello attends most to: head 0 \u2192 hello (0.80)"
