@@ -36,6 +36,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=float, default=3.0, help="passes over the training data (default 3)")
     parser.add_argument("--max-length", type=int, metavar="L",
                         help="max tokens per input (default 128; squad 384)")
+    parser.add_argument("--doc-stride", type=int, metavar="N",
+                        help="squad only: tokens between the starts of two windows over a long context "
+                             "(default a third of --max-length: 128 for 384)")
     parser.add_argument("--batch-size", type=int, default=32, help="examples per update (default 32)")
     parser.add_argument("--lr", type=float, default=5e-5,
                         help="peak learning rate (default 5e-5, the paper's for BERT-base; ~1e-3 for tiny models such as the course's)")
@@ -47,7 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def check_numbers(args: argparse.Namespace) -> None:
-    for name in ("max_train_examples", "batch_size", "eval_every"):
+    for name in ("max_train_examples", "batch_size", "eval_every", "doc_stride"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
@@ -63,6 +66,10 @@ def check_numbers(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     check_numbers(args)
     task = get_task(args.task)
+    if args.doc_stride is not None:
+        if args.task != "squad":
+            raise ValueError(f"--doc-stride is for --task squad (long contexts), not {args.task}")
+        task = type(task)(doc_stride=args.doc_stride)
     train_path = args.train or task.sample_path("train")
     eval_path = args.eval or (None if args.train else task.sample_path("dev"))
     train_examples = task.read(train_path)[:args.max_train_examples]

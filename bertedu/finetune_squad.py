@@ -89,15 +89,25 @@ class SquadTask(Task):
     metrics = ("exact", "f1")
     sample_files = ("squad_train.json", "squad_dev.json")
     max_length = 384  # BERT's run_squad.py defaults: 384 tokens, windows 128 apart, questions <= 64
-    doc_stride = 128
+    doc_stride: int | None = None  # None: a third of the window, BERT's 128 for 384-token windows
     max_query_length = 64
+
+    def __init__(self, doc_stride: int | None = None) -> None:
+        if doc_stride is not None and doc_stride < 1:
+            raise ValueError(f"doc_stride must be a positive number of tokens, got {doc_stride}")
+        self.doc_stride = doc_stride
+
+    def stride(self, max_length: int | None = None) -> int:
+        """Tokens between the starts of two windows: ``doc_stride``, else a third of ``max_length``."""
+        return self.doc_stride or max(1, (max_length or self.max_length) // 3)
 
     def read(self, path: str | os.PathLike) -> list[SquadExample]:
         return read_squad(path)
 
     def encode(self, examples: Sequence[SquadExample], tokenizer, max_length: int | None = None) -> TaskData:
-        features = convert_examples_to_features(examples, tokenizer, max_length or self.max_length,
-                                                self.doc_stride, self.max_query_length)
+        max_length = max_length or self.max_length
+        features = convert_examples_to_features(examples, tokenizer, max_length, self.stride(max_length),
+                                                self.max_query_length)
         return TaskData(features_to_tensors(features), list(examples), features)
 
     def logits(self, model: nn.Module, data: TaskData,

@@ -65,7 +65,7 @@ class BertForSequenceClassification(BertPreTrainedModel):
             if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= self.num_labels):
                 raise ValueError(f"labels must be class ids in [0, {self.num_labels}), got range "
                                  f"[{int(labels.min())}, {int(labels.max())}]")
-            return F.cross_entropy(logits.view(-1, self.num_labels), labels.view(-1))
+            return F.cross_entropy(logits.reshape(-1, self.num_labels), labels.reshape(-1))
         if problem_type == "multi_label_classification":
             return F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
         raise ValueError(f"unknown problem_type {problem_type!r}; use regression, "
@@ -92,7 +92,7 @@ class BertForTokenClassification(BertPreTrainedModel):
         logits = self.classifier(self.dropout(outputs.last_hidden_state))  # (B, T, num_labels)
         loss = None
         if labels is not None:
-            loss = F.cross_entropy(logits.view(-1, self.num_labels), labels.view(-1), ignore_index=-100)
+            loss = F.cross_entropy(logits.reshape(-1, self.num_labels), labels.reshape(-1), ignore_index=-100)
         return TokenClassifierOutput(loss=loss, logits=logits, hidden_states=outputs.hidden_states,
                                      attentions=outputs.attentions)
 
@@ -119,8 +119,8 @@ class BertForQuestionAnswering(BertPreTrainedModel):
         if start_positions is not None and end_positions is not None:
             # Positions outside the sequence are clamped to T and ignored, as in HF.
             ignored = start_logits.size(1)
-            start = start_positions.view(-1).clamp(0, ignored)
-            end = end_positions.view(-1).clamp(0, ignored)
+            start = start_positions.reshape(-1).clamp(0, ignored)
+            end = end_positions.reshape(-1).clamp(0, ignored)
             loss = (F.cross_entropy(start_logits, start, ignore_index=ignored)
                     + F.cross_entropy(end_logits, end, ignore_index=ignored)) / 2
         return QuestionAnsweringModelOutput(loss=loss, start_logits=start_logits.contiguous(),

@@ -40,6 +40,7 @@ class LoadingInfo:
     missing_keys: list[str] = field(default_factory=list)     # in the model, not in the checkpoint
     unexpected_keys: list[str] = field(default_factory=list)  # in the checkpoint, not in the model
     renamed_keys: dict[str, str] = field(default_factory=dict)  # checkpoint name -> our name
+    mismatched_keys: list[str] = field(default_factory=list)  # skipped: another shape (ignore_mismatched_sizes)
 
 
 def load_config(path: str | os.PathLike, **overrides) -> BertConfig:
@@ -49,7 +50,13 @@ def load_config(path: str | os.PathLike, **overrides) -> BertConfig:
         raise FileNotFoundError(f"no {CONFIG_NAME} in {folder}: is this a BERT checkpoint folder?")
     config = BertConfig.from_json_file(config_file)
     if overrides:
-        config = BertConfig.from_dict({**config.to_dict(), **overrides}, warn_unknown=False)
+        values = config.to_dict()
+        if ("num_labels" in overrides and "id2label" not in overrides and "label2id" not in overrides
+                and overrides["num_labels"] != config.num_labels):
+            # A new number of labels makes the checkpoint's label names meaningless (as in transformers).
+            values.pop("id2label", None)
+            values.pop("label2id", None)
+        config = BertConfig.from_dict({**values, **overrides}, warn_unknown=False)
     return config
 
 
@@ -92,8 +99,12 @@ def hf_name_to_bertedu(name: str, prefix: str, model_keys: set[str]) -> str | No
 
 
 def load_weights(model: torch.nn.Module, state_dict: dict[str, torch.Tensor],
-                 source: str = "checkpoint") -> LoadingInfo:
-    """Copy a checkpoint's tensors into ``model`` through the mapping, checking every shape."""
+                 source: str = "checkpoint", ignore_mismatched_sizes: bool = False) -> LoadingInfo:
+    """Copy a checkpoint's tensors into ``model`` through the mapping, checking every shape.
+
+    A tensor of another shape is an error, unless ``ignore_mismatched_sizes`` (as in transformers):
+    then it is skipped, reported, and the model's freshly initialised tensor is kept (e.g. a
+    classifier fine-tuned for 2 labels loaded for 3)."""
     own = model.state_dict()
     prefix = getattr(model, "base_model_prefix", "bert")
     info = LoadingInfo()
@@ -108,8 +119,12 @@ def load_weights(model: torch.nn.Module, state_dict: dict[str, torch.Tensor],
             info.unexpected_keys.append(name)
             continue
         if tuple(own[target].shape) != tuple(tensor.shape):
+            if ignore_mismatched_sizes:
+                info.mismatched_keys.append(name)
+                continue
             raise ValueError(f"{source}: {name} has shape {tuple(tensor.shape)} but the model's {target} "
-                             f"has {tuple(own[target].shape)}: config.json does not match the weights")
+                             f"has {tuple(own[target].shape)}: config.json does not match the weights "
+                             "(for a head with another number of labels pass ignore_mismatched_sizes=True)")
         mapped[target] = tensor
     tied = _tied_names(model)
     info.missing_keys = [k for k in own if k not in mapped and k not in tied]
@@ -120,6 +135,9 @@ def load_weights(model: torch.nn.Module, state_dict: dict[str, torch.Tensor],
         warnings.warn(f"Some weights of {name} were not initialized from {source} and are newly "
                       f"initialized: {info.missing_keys}. Train the model before using it for predictions.",
                       stacklevel=3)
+    if info.mismatched_keys:
+        warnings.warn(f"Some weights of {source} have another shape than in {name} and were not used: "
+                      f"{info.mismatched_keys}; they are newly initialized.", stacklevel=3)
     if info.unexpected_keys:
         warnings.warn(f"Some weights of {source} were not used when initializing {name}: "
                       f"{info.unexpected_keys}. This is expected when the checkpoint has a head this "
@@ -158,11 +176,18 @@ def _atomic_write(target: Path, write) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _folder(path: str | os.PathLike) -> Path:

@@ -56,11 +56,15 @@ class BertPreTrainedModel(nn.Module):
 
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike, output_loading_info: bool = False,
-                        **config_overrides):
-        """Load an HF (or bertedu) checkpoint folder: config.json + model.safetensors / pytorch_model.bin."""
+                        ignore_mismatched_sizes: bool = False, **config_overrides):
+        """Load an HF (or bertedu) checkpoint folder: config.json + model.safetensors / pytorch_model.bin.
+
+        Keyword arguments override config.json (e.g. ``num_labels=3``); with
+        ``ignore_mismatched_sizes=True`` weights of another shape (such a head) are re-initialised."""
         config = hf.load_config(path, **config_overrides)
         model = cls(config)
-        info = hf.load_weights(model, hf.read_state_dict(path), source=str(path))
+        info = hf.load_weights(model, hf.read_state_dict(path), source=str(path),
+                               ignore_mismatched_sizes=ignore_mismatched_sizes)
         model.eval()  # like HF: a loaded model starts in inference mode
         return (model, info) if output_loading_info else model
 

@@ -135,3 +135,35 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
         model.save_pretrained(tmp_path)
     assert (tmp_path / "model.safetensors").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "model.safetensors"]
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        bertedu.BertModel(CONFIG).save_pretrained(tmp_path / "saved")
+    finally:
+        os.umask(old)
+    for name in ("config.json", "model.safetensors"):
+        assert stat.S_IMODE((tmp_path / "saved" / name).stat().st_mode) == 0o644, name
+
+
+def test_a_new_num_labels_drops_the_checkpoint_label_names_as_transformers_does(tmp_path):
+    config = bertedu.BertConfig(**{**CONFIG.to_dict(), "id2label": {0: "neg", 1: "pos"}})
+    bertedu.BertForSequenceClassification(config).save_pretrained(tmp_path / "sst2")
+    same = bertedu.BertForSequenceClassification.from_pretrained(tmp_path / "sst2", num_labels=2)
+    assert same.config.id2label == {0: "neg", 1: "pos"}
+    with pytest.raises(ValueError, match="ignore_mismatched_sizes=True"):
+        bertedu.BertForSequenceClassification.from_pretrained(tmp_path / "sst2", num_labels=3)
+    with pytest.warns(UserWarning, match="another shape"):
+        ours, info = bertedu.BertForSequenceClassification.from_pretrained(
+            tmp_path / "sst2", num_labels=3, ignore_mismatched_sizes=True, output_loading_info=True)
+    theirs = transformers.BertForSequenceClassification.from_pretrained(
+        tmp_path / "sst2", num_labels=3, ignore_mismatched_sizes=True)
+    assert ours.classifier.out_features == 3 and ours.config.num_labels == 3
+    assert sorted(info.mismatched_keys) == ["classifier.bias", "classifier.weight"]
+    assert torch.equal(ours.bert.pooler.dense.weight, same.bert.pooler.dense.weight)
+    names = {i: name for i, name in (ours.config.id2label or {}).items()}
+    assert names in ({}, {int(i): name for i, name in theirs.config.id2label.items()})

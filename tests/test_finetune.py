@@ -249,6 +249,8 @@ def test_missing_vocabulary_is_a_clear_error(checkpoint, tmp_path):
     (["--train", "no/such/file.tsv"], "No such file"),
     (["--train", "BAD_TSV"], "no column 'sentence'"),
     (["--model", "no/such/folder"], "no config.json"),
+    (["--doc-stride", "0"], "--doc-stride must be at least 1"),
+    (["--doc-stride", "64"], "--doc-stride is for --task squad"),
 ])
 def test_bad_arguments_are_one_line_errors(checkpoint, tmp_path, change, message):
     (tmp_path / "bad.tsv").write_text("text\tlabel\nfine\t1\n")
@@ -267,3 +269,20 @@ def test_argparse_errors_and_help(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["finetune", "--help"])
     assert exit_info.value.code == 0 and "--max-train-examples" in capsys.readouterr().out
+
+
+def test_squad_windows_are_a_third_of_max_length_apart_unless_doc_stride_is_given(checkpoint):
+    from bertedu.finetune import get_task
+    from bertedu.finetune_squad import SquadTask
+
+    assert SquadTask().stride(384) == 128 and SquadTask().stride(96) == 32 and SquadTask().stride() == 128
+    assert SquadTask(doc_stride=20).stride(96) == 20 and get_task("squad").doc_stride is None
+    with pytest.raises(ValueError, match="doc_stride must be a positive"):
+        SquadTask(doc_stride=0)
+    task = get_task("squad")
+    examples = task.read(task.sample_path("train"))[:8]
+    tokenizer = transformers.BertTokenizer.from_pretrained(checkpoint)
+    by_default = task.encode(examples, tokenizer, 64).features
+    assert by_default == SquadTask(doc_stride=21).encode(examples, tokenizer, 64).features
+    wider = SquadTask(doc_stride=40).encode(examples, tokenizer, 64).features
+    assert len(wider) < len(by_default)  # windows further apart: fewer of them over the same contexts

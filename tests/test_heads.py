@@ -125,6 +125,18 @@ def test_token_classification():
     close(a.loss, b.loss)
 
 
+def test_token_classification_takes_non_contiguous_labels():
+    config, ours, _ = twins(BertForTokenClassification, transformers.BertForTokenClassification,
+                            id2label={0: "O", 1: "B-PER", 2: "I-PER"})
+    input_ids, attention_mask, token_type_ids = make_inputs(config)
+    labels = torch.randint(0, 3, (input_ids.shape[1], input_ids.shape[0])).t()  # a transposed view
+    assert not labels.is_contiguous()
+    with torch.no_grad():
+        loss = ours(input_ids, attention_mask=attention_mask, labels=labels).loss
+        expected = ours(input_ids, attention_mask=attention_mask, labels=labels.contiguous()).loss
+    assert torch.equal(loss, expected)
+
+
 def test_question_answering():
     config, ours, theirs = twins(BertForQuestionAnswering, transformers.BertForQuestionAnswering)
     input_ids, attention_mask, token_type_ids = make_inputs(config)
