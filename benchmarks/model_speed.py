@@ -10,9 +10,9 @@ ratio (bertedu / transformers: below 1.00 means bertedu is faster) and peak memo
 from __future__ import annotations
 
 import argparse
-import statistics
 import gc
 import os
+import statistics
 import threading
 import time
 

@@ -4,7 +4,7 @@ Every tokenizer turns the same lines of real text into ids ([CLS] ... [SEP]) wit
 vocab.txt; we time them alternately (A B C ... A B C ...) so background load hits all alike, report
 the median and tokens per second (WordPiece tokens, special tokens not counted), and check that the
 ids are identical to transformers.BertTokenizer's. Text: WikiText-2's test split when
-/work/shared/datasets/wikitext-2 is there (about 280k tokens), else the course corpus.
+../shared/datasets/wikitext-2 is next to the repository (about 390k tokens), else the course corpus.
 
     python benchmarks/tokenizer_speed.py [--repeats 3] [--vocab data/vocab.txt] [--text FILE]
 """
@@ -26,7 +26,8 @@ from bertedu.course import DATA_DIR
 from bertedu.tokenizer import BertTokenizer, load_vocab
 from bertedu.tokenizer_fast import BertTokenizerFast
 
-WIKITEXT = Path("/work/shared/datasets/wikitext-2/test.txt")
+# ../shared/datasets next to the repository, where this project's workplace keeps public data
+WIKITEXT = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "wikitext-2" / "test.txt"
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

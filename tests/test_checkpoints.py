@@ -7,10 +7,10 @@ import pickle
 import pytest
 import torch
 import transformers
+from conftest import hf_config, make_inputs
 from safetensors.torch import save_file
 
 import bertedu
-from conftest import hf_config, make_inputs
 
 ATOL = 1e-5
 CONFIG = bertedu.BertConfig(vocab_size=90, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import torch
 
-import bertedu
 from bertedu.course import colab_url
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import hf_config, make_inputs
 from transformers.models.bert import modeling_bert as hf
 
 import bertedu
 from bertedu.attention import extended_attention_mask
-from conftest import hf_config, make_inputs
 
 ATOL = 1e-5
 

@@ -28,3 +28,20 @@ def show_solution(function) -> str:
     source = inspect.getsource(function)
     print(source)
     return source
+
+
+def not_attempted(name: str, function=None) -> bool:
+    """Say how to start when the learner's function still raises NotImplementedError.
+
+    ``name`` is the exercise; the learner's function may have another name, which is the one shown."""
+    own = getattr(function, "__name__", name)
+    print(f"Not attempted yet: replace `raise NotImplementedError` in `{own}` with your code, run its "
+          f"cell, then run this check again. Stuck? solution({name!r}) shows one answer.")
+    return False
+
+
+def solution_of(solutions: dict, lesson: str, name: str) -> str:
+    """Print (and return) the reference solution of exercise ``name`` of a lesson."""
+    if name not in solutions:
+        raise ValueError(f"no exercise named {name!r} in lesson {lesson}; choose one of {sorted(solutions)}")
+    return show_solution(solutions[name])

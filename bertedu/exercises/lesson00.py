@@ -11,7 +11,7 @@ import torch
 
 from ..config import BertConfig
 from ..model import BertModel
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def cls_vector(last_hidden_state: torch.Tensor) -> torch.Tensor:
@@ -34,15 +34,8 @@ SOLUTIONS = {"cls_vector": cls_vector, "count_parameters": count_parameters}
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise {name!r} in lesson 00; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "00", name)
 
-
-def _not_attempted(name: str) -> bool:
-    print(f"Not attempted yet: fill in {name}, run its cell, then run this check again "
-          f"(solution({name!r}) shows one answer).")
-    return False
 
 
 def check_cls_vector(function) -> bool:
@@ -53,7 +46,7 @@ def check_cls_vector(function) -> bool:
         try:
             got = function(hidden_states.clone())
         except NotImplementedError:
-            return _not_attempted("cls_vector")
+            return not_attempted("cls_vector", function)
         expected = hidden_states[:, 0]
         if not isinstance(got, torch.Tensor):
             fail(f"cls_vector should return a torch.Tensor, got {type(got).__name__}")
@@ -85,7 +78,7 @@ def check_count_parameters(function) -> bool:
         try:
             got = function(config)
         except NotImplementedError:
-            return _not_attempted("count_parameters")
+            return not_attempted("count_parameters", function)
         with torch.device("meta"):  # shapes only: no memory, no random numbers
             model = BertModel(config)
         expected = sum(p.numel() for p in model.parameters())

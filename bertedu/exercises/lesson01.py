@@ -15,7 +15,7 @@ from typing import Callable
 from ..basic_tokenizer import is_punctuation
 from ..batch_encoding import with_special_tokens
 from ..wordpiece import WordpieceTokenizer
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def split_on_punctuation(word: str) -> list[str]:
@@ -88,16 +88,8 @@ VOCAB = {token: index for index, token in enumerate(
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise named {name!r} in lesson 01; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "01", name)
 
-
-def _not_attempted(fn: Callable, name: str) -> bool:
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
-          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
-          "one answer.")
-    return False
 
 
 def check_split_on_punctuation(fn: Callable[[str], list[str]]) -> bool:
@@ -105,7 +97,7 @@ def check_split_on_punctuation(fn: Callable[[str], list[str]]) -> bool:
     try:
         fn("don't")
     except NotImplementedError:
-        return _not_attempted(fn, "split_on_punctuation")
+        return not_attempted("split_on_punctuation", fn)
     for word in cases:
         result, expected = fn(word), split_on_punctuation(word)
         if result != expected:
@@ -125,7 +117,7 @@ def check_wordpiece(fn: Callable[[str, Mapping[str, int]], list[str]]) -> bool:
     try:
         fn("unaffable", VOCAB)
     except NotImplementedError:
-        return _not_attempted(fn, "wordpiece")
+        return not_attempted("wordpiece", fn)
     reference = WordpieceTokenizer(VOCAB)
     for word in cases:
         result, expected = fn(word, VOCAB), reference.tokenize_word(word)
@@ -148,7 +140,7 @@ def check_best_pair(fn: Callable[[Mapping[str, list[str]], Mapping[str, int]], t
     try:
         result = fn(splits, counts)
     except NotImplementedError:
-        return _not_attempted(fn, "best_pair")
+        return not_attempted("best_pair", fn)
     if tuple(result) == ("##u", "##g"):
         fail("('##u', '##g') is the most FREQUENT pair (20 times): that is BPE's rule. WordPiece "
              "divides by the counts of the two pieces: count(ab) / (count(a) * count(b)).")
@@ -172,7 +164,7 @@ def check_encode_pair(fn: Callable[[list[int], list[int], int, int], tuple]) -> 
     try:
         fn([7, 8], [9], 2, 3)
     except NotImplementedError:
-        return _not_attempted(fn, "encode_pair")
+        return not_attempted("encode_pair", fn)
     for ids_a, ids_b in (([7, 8], [9]), ([5], [6, 7, 8]), ([], [])):
         result = fn(ids_a, ids_b, 2, 3)
         if not isinstance(result, (tuple, list)) or len(result) != 2:

@@ -11,7 +11,7 @@ import torch
 
 from ..config import BertConfig
 from ..embeddings import BertEmbeddings
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def embed(input_ids: torch.Tensor, token_type_ids: torch.Tensor, word_table: torch.Tensor,
@@ -38,15 +38,8 @@ SOLUTIONS = {"embed": embed, "count_embedding_parameters": count_embedding_param
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise {name!r} in lesson 02; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "02", name)
 
-
-def _not_attempted(name: str) -> bool:
-    print(f"Not attempted yet: fill in {name}, run its cell, then run this check again "
-          f"(solution({name!r}) shows one answer).")
-    return False
 
 
 def _layer_norm(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float,
@@ -84,7 +77,7 @@ def check_embed(function) -> bool:
             got = function(input_ids.clone(), token_type_ids.clone(), word.clone(), position.clone(),
                            segment.clone(), gamma.clone(), beta.clone(), eps)
         except NotImplementedError:
-            return _not_attempted("embed")
+            return not_attempted("embed", function)
         with torch.no_grad():
             expected = module(input_ids, token_type_ids)  # (B, T, H)
         if not isinstance(got, torch.Tensor):
@@ -129,7 +122,7 @@ def check_count_embedding_parameters(function) -> bool:
         try:
             got = function(config)
         except NotImplementedError:
-            return _not_attempted("count_embedding_parameters")
+            return not_attempted("count_embedding_parameters", function)
         with torch.device("meta"):  # shapes only: no memory, no random numbers
             module = BertEmbeddings(config)
         expected = sum(p.numel() for p in module.parameters())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from ..embeddings import sinusoidal_positional_encoding
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def sinusoidal(num_positions: int, dim: int) -> torch.Tensor:
@@ -40,15 +40,8 @@ SOLUTIONS = {"sinusoidal": sinusoidal, "rotation_matrix": rotation_matrix}
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise {name!r} in lesson 03; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "03", name)
 
-
-def _not_attempted(name: str) -> bool:
-    print(f"Not attempted yet: fill in {name}, run its cell, then run this check again "
-          f"(solution({name!r}) shows one answer).")
-    return False
 
 
 def _as_float64(value, name: str, shape: tuple[int, ...]) -> torch.Tensor:
@@ -76,7 +69,7 @@ def check_sinusoidal(function) -> bool:
         try:
             got = function(num_positions, dim)
         except NotImplementedError:
-            return _not_attempted("sinusoidal")
+            return not_attempted("sinusoidal", function)
         got = _as_float64(got, "sinusoidal", (num_positions, dim))
         expected = sinusoidal_positional_encoding(num_positions, dim).double()
         if torch.allclose(got, expected, atol=1e-5):
@@ -110,7 +103,7 @@ def check_rotation_matrix(function) -> bool:
         try:
             got = function(k, dim)
         except NotImplementedError:
-            return _not_attempted("rotation_matrix")
+            return not_attempted("rotation_matrix", function)
         got = _as_float64(got, "rotation_matrix", (dim, dim))
         expected = rotation_matrix(k, dim)
         if torch.allclose(got, expected, atol=1e-5):

@@ -12,7 +12,7 @@ from typing import Callable
 
 import torch
 
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def additive_mask(attention_mask: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -39,17 +39,8 @@ SOLUTIONS = {"additive_mask": additive_mask, "split_heads": split_heads, "merge_
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise named {name!r} in lesson 04; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "04", name)
 
-
-def _not_attempted(fn: Callable, name: str) -> bool:
-    """Say how to start (the learner's function may have another name than the exercise)."""
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
-          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
-          "one answer.")
-    return False
 
 
 def _shape_check(name: str, result, expected: torch.Tensor, hint: str) -> None:
@@ -73,7 +64,7 @@ def check_additive_mask(fn: Callable[[torch.Tensor, torch.dtype], torch.Tensor])
     try:
         result = fn(attention_mask, torch.float32)
     except NotImplementedError:
-        return _not_attempted(fn, "additive_mask")
+        return not_attempted("additive_mask", fn)
     expected = additive_mask(attention_mask, torch.float32)
     _shape_check("additive_mask", result, expected,
                  "Add a head axis and a query axis: attention_mask[:, None, None, :] has shape (B, 1, 1, T), "
@@ -115,7 +106,7 @@ def check_split_heads(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> bool:
     try:
         result = fn(x, 4)
     except NotImplementedError:
-        return _not_attempted(fn, "split_heads")
+        return not_attempted("split_heads", fn)
     expected = split_heads(x, 4)  # (2, 4, 3, 2)
     if isinstance(result, torch.Tensor) and tuple(result.shape) == (2, 3, 4, 2):
         fail("you returned (B, T, A, d_k); the heads must come before the tokens, (B, A, T, d_k), so "
@@ -142,7 +133,7 @@ def check_merge_heads(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
     try:
         result = fn(heads)
     except NotImplementedError:
-        return _not_attempted(fn, "merge_heads")
+        return not_attempted("merge_heads", fn)
     expected = merge_heads(heads)  # (2, 3, 8)
     _shape_check("merge_heads", result, expected, "Expected (B, T, A * d_k).")
     if not torch.equal(result, expected):

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def gelu(x: torch.Tensor) -> torch.Tensor:
@@ -42,17 +42,8 @@ SOLUTIONS = {"gelu": gelu, "post_ln_sublayer": post_ln_sublayer, "to_bertedu_nam
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise named {name!r} in lesson 05; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "05", name)
 
-
-def _not_attempted(fn: Callable, name: str) -> bool:
-    """Say how to start (the learner's function may have another name than the exercise)."""
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
-          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
-          "one answer.")
-    return False
 
 
 def _close(result, expected: torch.Tensor, atol: float) -> bool:
@@ -66,7 +57,7 @@ def check_gelu(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
     try:
         result = fn(x)
     except NotImplementedError:
-        return _not_attempted(fn, "gelu")
+        return not_attempted("gelu", fn)
     expected = F.gelu(x)
     if _close(result, expected, 1e-6):
         return passed("x * Phi(x) with Phi(x) = (1 + erf(x / sqrt(2))) / 2, BERT's activation.")
@@ -99,7 +90,7 @@ def check_post_ln_sublayer(fn: Callable) -> bool:
         try:
             result = fn(x, sublayer, layer_norm)
         except NotImplementedError:
-            return _not_attempted(fn, "post_ln_sublayer")
+            return not_attempted("post_ln_sublayer", fn)
         expected = post_ln_sublayer(x, sublayer, layer_norm)
         if _close(result, expected, 1e-5):
             return passed("LayerNorm(x + Sublayer(x)): the residual keeps x, the LayerNorm rescales "
@@ -144,7 +135,7 @@ def check_to_bertedu_name(fn: Callable[[str], str | None]) -> bool:
     try:
         fn("bert.embeddings.word_embeddings.weight")
     except NotImplementedError:
-        return _not_attempted(fn, "to_bertedu_name")
+        return not_attempted("to_bertedu_name", fn)
     for name, expected in NAME_CASES.items():
         got = fn(name)
         if got != expected:

@@ -18,7 +18,7 @@ import torch
 
 from ..masking import IGNORE_INDEX
 from ..pretraining_data import truncate_seq_pair
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def corrupt_token(token: str, vocab_words: list[str], rng: random.Random,
@@ -53,16 +53,8 @@ SOLUTIONS = {"corrupt_token": corrupt_token, "num_to_predict": num_to_predict,
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise named {name!r} in lesson 06; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "06", name)
 
-
-def _not_attempted(fn: Callable, name: str) -> bool:
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
-          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
-          "one answer.")
-    return False
 
 
 WORDS = [f"word{i}" for i in range(50)]
@@ -76,7 +68,7 @@ def check_corrupt_token(fn: Callable[..., str]) -> bool:
     try:
         fn("octopus", list(WORDS), random.Random(0))
     except NotImplementedError:
-        return _not_attempted(fn, "corrupt_token")
+        return not_attempted("corrupt_token", fn)
     rng = random.Random(1)
     draws = [fn("octopus", list(WORDS), rng) for _ in range(DRAWS)]
     strange = sorted({d for d in draws if d not in ("[MASK]", "octopus", *WORDS)}, key=str)
@@ -122,7 +114,7 @@ def check_num_to_predict(fn: Callable[[int, float, int], int]) -> bool:
     try:
         fn(128, 0.15, 20)
     except NotImplementedError:
-        return _not_attempted(fn, "num_to_predict")
+        return not_attempted("num_to_predict", fn)
     for prob in (0.15, 0.2, 0.5):
         for cap in (1, 5, 20, 80, 1000):
             for length in range(1, 601):
@@ -174,7 +166,7 @@ def check_truncate_seq_pair(fn: Callable[[list, list, int, random.Random], None]
     try:
         fn(list("abcdef"), list("xyz"), 4, random.Random(0))
     except NotImplementedError:
-        return _not_attempted(fn, "truncate_seq_pair")
+        return not_attempted("truncate_seq_pair", fn)
     removed_front = removed = 0
     identical = True
     for seed, (a, b, limit) in enumerate(_pair_cases()):
@@ -235,7 +227,7 @@ def check_masked_lm_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor
         try:
             got = fn(logits, labels.clone())
         except NotImplementedError:
-            return _not_attempted(fn, "masked_lm_loss")
+            return not_attempted("masked_lm_loss", fn)
         except (IndexError, RuntimeError) as error:
             fail(f"masked_lm_loss raised {type(error).__name__}: {error}. A label of -100 is not a "
                  "class: keep only the labelled positions (labels != -100) or pass ignore_index=-100")

@@ -14,7 +14,7 @@ from typing import Callable
 
 import torch
 
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def learning_rate(step: int, peak_lr: float, num_warmup_steps: int, num_training_steps: int) -> float:
@@ -43,17 +43,8 @@ SOLUTIONS = {"learning_rate": learning_rate, "gets_weight_decay": gets_weight_de
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise named {name!r} in lesson 07; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "07", name)
 
-
-def _not_attempted(fn: Callable, name: str) -> bool:
-    """Say how to start (the learner's function may have another name than the exercise)."""
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
-          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
-          "one answer.")
-    return False
 
 
 def _as_float(name: str, value) -> float:
@@ -70,7 +61,7 @@ def check_learning_rate(fn: Callable[[int, float, int, int], float]) -> bool:
     try:
         first = fn(0, peak, warmup, total)
     except NotImplementedError:
-        return _not_attempted(fn, "learning_rate")
+        return not_attempted("learning_rate", fn)
     if not math.isclose(_as_float("learning_rate", first), 0.0, abs_tol=1e-12):
         fail(f"learning_rate(0, ...) returned {first!r}; warmup starts from 0: the rate of step s < warmup "
              "is peak_lr * s / num_warmup_steps (so the very first update barely moves the weights, "
@@ -126,7 +117,7 @@ def check_gets_weight_decay(fn: Callable[[str], bool]) -> bool:
     try:
         fn(_NAMES[0])
     except NotImplementedError:
-        return _not_attempted(fn, "gets_weight_decay")
+        return not_attempted("gets_weight_decay", fn)
     wrong = [name for name in _NAMES if bool(fn(name)) != gets_weight_decay(name)]
     if not wrong:
         return passed("Weight matrices and embeddings decay; biases and LayerNorm gains and shifts do "
@@ -158,7 +149,7 @@ def check_masked_lm_accuracy(fn: Callable[[torch.Tensor, torch.Tensor], float]) 
     try:
         result = fn(logits, labels)
     except NotImplementedError:
-        return _not_attempted(fn, "masked_lm_accuracy")
+        return not_attempted("masked_lm_accuracy", fn)
     got, expected = _as_float("masked_lm_accuracy", result), masked_lm_accuracy(logits, labels)
     if not math.isclose(got, expected, abs_tol=1e-6):
         all_positions = (logits.argmax(-1) == labels).float().mean().item()

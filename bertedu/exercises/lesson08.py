@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from ..trainer import linear_schedule_with_warmup
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def classify_cls(last_hidden_state: torch.Tensor, pooler_dense: nn.Linear, classifier: nn.Linear) -> torch.Tensor:
@@ -47,16 +47,8 @@ SOLUTIONS = {"classify_cls": classify_cls, "learning_rate": learning_rate,
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise named {name!r} in lesson 08; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "08", name)
 
-
-def _not_attempted(fn: Callable, name: str) -> bool:
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
-          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
-          "one answer.")
-    return False
 
 
 def _close(result, expected: torch.Tensor) -> bool:
@@ -75,7 +67,7 @@ def check_classify_cls(fn: Callable) -> bool:
         try:
             result = fn(hidden, pooler_dense, classifier)
         except NotImplementedError:
-            return _not_attempted(fn, "classify_cls")
+            return not_attempted("classify_cls", fn)
         expected = classify_cls(hidden, pooler_dense, classifier)
         if _close(result, expected):
             return passed("[CLS]'s final vector, through the pooler's dense layer and tanh, then the "
@@ -104,7 +96,7 @@ def check_learning_rate(fn: Callable[[int, float, int, int], float]) -> bool:
     try:
         fn(0, 1e-4, 10, 100)
     except NotImplementedError:
-        return _not_attempted(fn, "learning_rate")
+        return not_attempted("learning_rate", fn)
     for peak, warmup, total in ((1e-4, 10, 100), (5e-5, 3, 12)):
         optimizer = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=peak)
         scheduler = linear_schedule_with_warmup(optimizer, warmup, total)
@@ -135,7 +127,7 @@ def check_confusion_matrix(fn: Callable[[torch.Tensor, torch.Tensor, int], torch
     try:
         fn(*cases[0])
     except NotImplementedError:
-        return _not_attempted(fn, "confusion_matrix")
+        return not_attempted("confusion_matrix", fn)
     for predictions, labels, num_labels in cases:
         expected = confusion_matrix(predictions, labels, num_labels)
         result = fn(predictions, labels, num_labels)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def align_labels(word_ids, word_labels):
@@ -66,17 +66,8 @@ SOLUTIONS = {"align_labels": align_labels, "get_entities": get_entities, "entity
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise named {name!r} in lesson 09; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "09", name)
 
-
-def _not_attempted(fn: Callable, name: str) -> bool:
-    """Say how to start (the learner's function may have another name than the exercise)."""
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
-          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
-          "one answer.")
-    return False
 
 
 def _call(fn: Callable, name: str, *args):
@@ -104,7 +95,7 @@ def check_align_labels(fn: Callable) -> bool:
     try:
         result = fn(list(word_ids), list(word_labels))
     except NotImplementedError:
-        return _not_attempted(fn, "align_labels")
+        return not_attempted("align_labels", fn)
     for case, (word_ids, word_labels) in enumerate(ALIGN_CASES):
         if case:
             result = _call(fn, "align_labels", list(word_ids), list(word_labels))
@@ -155,7 +146,7 @@ def check_get_entities(fn: Callable) -> bool:
     try:
         result = fn(list(ENTITY_CASES[0][0]))
     except NotImplementedError:
-        return _not_attempted(fn, "get_entities")
+        return not_attempted("get_entities", fn)
     for case, (tags, expected, about) in enumerate(ENTITY_CASES):
         if case:
             result = _call(fn, "get_entities", list(tags))
@@ -194,7 +185,7 @@ def check_entity_f1(fn: Callable) -> bool:
     try:
         result = fn(F1_GOLD, F1_CASES[0][0])
     except NotImplementedError:
-        return _not_attempted(fn, "entity_f1")
+        return not_attempted("entity_f1", fn)
     for case, (predicted, about) in enumerate(F1_CASES):
         if case:
             result = _call(fn, "entity_f1", F1_GOLD, predicted)

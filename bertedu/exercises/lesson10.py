@@ -17,7 +17,7 @@ from typing import Callable
 import torch
 
 from ..squad_metrics import f1_score
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def best_span(start_logits: torch.Tensor, end_logits: torch.Tensor,
@@ -65,16 +65,8 @@ SOLUTIONS = {"best_span": best_span, "squad_f1": squad_f1, "answer_or_null": ans
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise named {name!r} in lesson 10; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "10", name)
 
-
-def _not_attempted(fn: Callable, name: str) -> bool:
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{getattr(fn, '__name__', name)}` "
-          f"with your code, run its cell, then run this check again. Stuck? solution({name!r}) shows "
-          "one answer.")
-    return False
 
 
 def _as_span(name: str, result) -> tuple[int, int] | None:
@@ -118,7 +110,7 @@ def check_best_span(fn: Callable[[torch.Tensor, torch.Tensor, int], tuple[int, i
     try:
         result = _as_span("best_span", fn(start, end, 30))
     except NotImplementedError:
-        return _not_attempted(fn, "best_span")
+        return not_attempted("best_span", fn)
     if result is None:
         fail("best_span always has an answer: return the pair (i, j), not None")
     if result == (6, 3):
@@ -188,7 +180,7 @@ def check_squad_f1(fn: Callable[[str, str], float]) -> bool:
     try:
         fn("Swiss Alps", "Swiss Alps")
     except NotImplementedError:
-        return _not_attempted(fn, "squad_f1")
+        return not_attempted("squad_f1", fn)
     for prediction, truth, hint in F1_CASES:
         try:
             got = float(fn(prediction, truth))
@@ -219,7 +211,7 @@ def check_answer_or_null(fn: Callable[[torch.Tensor, torch.Tensor, float, int], 
     try:
         result = _decide(fn, start, end, 0.0)
     except NotImplementedError:
-        return _not_attempted(fn, "answer_or_null")
+        return not_attempted("answer_or_null", fn)
     if result != (3, 5):
         fail(f"s_null = 1 + 1 = 2 and the span (3, 5) scores 6 + 4 = 10, so the answer is (3, 5); got {result}")
     start, end = _logits({0: 9.0, 4: 3.0}, 12), _logits({0: -9.0, 2: 2.0, 6: 2.5}, 12)

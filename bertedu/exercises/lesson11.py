@@ -14,7 +14,7 @@ from typing import Callable
 
 import torch
 
-from . import fail, passed, show_solution
+from . import fail, not_attempted, passed, solution_of
 
 
 def previous_token_attention(attention: torch.Tensor) -> torch.Tensor:
@@ -40,22 +40,15 @@ SOLUTIONS = {"previous_token_attention": previous_token_attention,
 
 def solution(name: str) -> str:
     """Print the reference solution of exercise ``name`` (one of SOLUTIONS)."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"no exercise named {name!r} in lesson 11; choose one of {sorted(SOLUTIONS)}")
-    return show_solution(SOLUTIONS[name])
+    return solution_of(SOLUTIONS, "11", name)
 
-
-def _not_attempted(name: str) -> bool:
-    print(f"Not attempted yet: replace `raise NotImplementedError` in `{name}` with your code, run "
-          f"its cell, then run this check again. Stuck? solution({name!r}) shows one answer.")
-    return False
 
 
 def _call_or_none(fn: Callable, *args):
     """The learner's result on a further case, or None if it raised (the check then explains why)."""
     try:
         return fn(*args)
-    except Exception:  # a hard-coded size raises here; the caller's message says what to fix
+    except (RuntimeError, ValueError, TypeError, IndexError):  # e.g. a hard-coded size; the caller says what to fix
         return None
 
 
@@ -94,7 +87,7 @@ def check_previous_token_attention(fn: Callable[[torch.Tensor], torch.Tensor]) -
     try:
         result = fn(previous)
     except NotImplementedError:
-        return _not_attempted("previous_token_attention")
+        return not_attempted("previous_token_attention", fn)
     result = _per_head("previous_token_attention", result, 2)
     if torch.allclose(result, torch.tensor([0.0, 0.75])) or torch.allclose(result, torch.tensor([0.0, 1.0])):
         fail("you measured attention to the *next* token. Token i's previous token is i-1: the entries "
@@ -125,7 +118,7 @@ def check_attention_entropy(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
     try:
         result = fn(cases)
     except NotImplementedError:
-        return _not_attempted("attention_entropy")
+        return not_attempted("attention_entropy", fn)
     result = _per_head("attention_entropy", result, 3)
     expected = attention_entropy(cases)  # [log 5, 0, log 2]
     if torch.isnan(result).any():
@@ -156,7 +149,7 @@ def check_top_head(fn: Callable[[torch.Tensor], tuple[int, int]]) -> bool:
     try:
         result = fn(scores)
     except NotImplementedError:
-        return _not_attempted("top_head")
+        return not_attempted("top_head", fn)
     result = _as_pair(result)
     if result is None:
         fail("top_head should return a (layer, head) pair of integers; if you have the index into "
