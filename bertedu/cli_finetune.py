@@ -8,7 +8,8 @@
 ``--model`` is any BERT checkpoint folder with its vocab.txt (the course's, or one downloaded from the
 Hub, e.g. with ``huggingface_hub.snapshot_download("bert-base-uncased")``); a missing head is
 initialised and reported. Without ``--train`` the course's sample of the task in ``data/samples/``
-is used (and its dev sample for evaluation). The output folder loads with
+is used (and its dev sample for evaluation); ``bertedu.downloads`` fetches the full SST-2 and SQuAD
+where there is a network. The output folder loads with
 ``transformers.BertFor...from_pretrained`` and holds metrics.json, history.json and learning_curve.png.
 """
 
