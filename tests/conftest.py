@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 import pytest
 import torch
 
@@ -41,3 +44,13 @@ def make_inputs(config: bertedu.BertConfig, batch_size: int = 3, seq_len: int = 
 @pytest.fixture(params=range(len(TINY_CONFIGS)), ids=lambda i: f"config{i}")
 def config(request) -> bertedu.BertConfig:
     return bertedu.BertConfig(**TINY_CONFIGS[request.param])
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """``python -m bertedu ARGV`` in this process: (exit code, stdout, stderr)."""
+    from bertedu.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()

@@ -5,8 +5,6 @@ references; bad arguments are one-line errors."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import shutil
@@ -14,6 +12,7 @@ import shutil
 import pytest
 import torch
 import transformers
+from conftest import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,13 +40,6 @@ TINY = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "in
 HF_CLASSES = {"sst2": transformers.BertForSequenceClassification,
               "conll": transformers.BertForTokenClassification,
               "squad": transformers.BertForQuestionAnswering}
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

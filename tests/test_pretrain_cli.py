@@ -3,14 +3,13 @@ the same logits, --resume continues the loss curve, and every bad argument is a 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import random
 
 import pytest
 import torch
 import transformers
+from conftest import run_cli
 
 from bertedu.cli import main
 from bertedu.corpus import read_bert_format
@@ -32,13 +31,6 @@ def write_corpus(path, num_documents: int = 16, seed: int = 0):
                  for _ in range(num_documents)]
     path.write_text("\n\n".join(documents) + "\n", encoding="utf-8")
     return path
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
