@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,24 +170,26 @@ def save(model: torch.nn.Module, path: str | os.PathLike) -> None:
     _atomic_write(folder / SAFETENSORS_NAME, lambda f: save_file(tensors, str(f), metadata={"format": "pt"}))
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it; read once, when bertedu loads
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 def _atomic_write(target: Path, write) -> None:
     """Write to a temporary file in the same folder, then rename: a crash never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")  # same folder: atomic rename
     try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; give the usual permissions
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # safetensors writes owner-only (0600) files; use the usual mode
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _folder(path: str | os.PathLike) -> Path:
