@@ -27,12 +27,12 @@ import transformers
 from bertedu.config import BertConfig
 from bertedu.corpus import course_corpus, read_corpus
 from bertedu.course import DATA_DIR, set_seed
-from bertedu.masking import DataCollatorForPretraining
-from bertedu.pretrain import prepare_pretraining_data, pretraining_metrics
-from bertedu.pretraining import BertForPreTraining
-from bertedu.tokenizer import BertTokenizer
+from bertedu.pretraining.collator import DataCollatorForPretraining
+from bertedu.pretraining.models import BertForPreTraining
+from bertedu.pretraining.run import prepare_pretraining_data, pretraining_metrics
+from bertedu.tokenizer.bert import BertTokenizer
+from bertedu.tokenizer.vocab import train_wordpiece, write_vocab
 from bertedu.trainer import Trainer, TrainingArguments
-from bertedu.vocab_training import train_wordpiece, write_vocab
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

@@ -23,8 +23,8 @@ from transformers.models.bert.tokenization_bert_legacy import BertTokenizerLegac
 
 from bertedu.corpus import course_corpus
 from bertedu.course import DATA_DIR
-from bertedu.tokenizer import BertTokenizer, load_vocab
-from bertedu.tokenizer_fast import BertTokenizerFast
+from bertedu.tokenizer.bert import BertTokenizer, load_vocab
+from bertedu.tokenizer.fast import BertTokenizerFast
 
 # ../shared/datasets next to the repository, where this project's workplace keeps public data
 WIKITEXT = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "wikitext-2" / "test.txt"

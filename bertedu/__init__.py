@@ -1,44 +1,77 @@
 """bertedu: BERT built from scratch, one concept per module, verified against Hugging Face.
 
-The model (``BertModel`` and its heads), the tokenizer, the pretraining data rules, the training loop
-and fine-tuning live in their own modules; the names people use most are importable from here. The
-attention viewers are in ``bertedu.viz`` (imported on demand: it needs matplotlib's pyplot).
+A tour, lesson by lesson, of where each concept lives (read the modules in this order):
+
+====  ================================  ======================================================
+ #    lesson                            module(s)
+====  ================================  ======================================================
+00    what BERT is                      ``model`` (``BertModel``), ``config`` (``BertConfig``)
+01    tokenization                      ``tokenizer/``: ``basic``, ``wordpiece``, ``encoding``,
+                                        ``bert``, ``fast``, ``vocab``
+02    embeddings                        ``embeddings`` (token + segment + position, LayerNorm)
+03    positional encoding               ``embeddings`` (``sinusoidal_positional_encoding``)
+04    attention                         ``attention`` (scaled dot-product, masks, heads)
+05    the encoder                       ``activations``, ``encoder``, ``model``, ``outputs``,
+                                        ``hf`` (real checkpoints in and out)
+06    pretraining objectives            ``pretraining/``: ``instances``, ``masking``,
+                                        ``collator``, ``heads``, ``models``
+07    pretraining                       ``pretraining/run``, ``trainer``, ``training_state``,
+                                        ``corpus``, ``cli/pretrain``
+08    fine-tuning: classification       ``finetuning/``: ``models``, ``glue``, ``tasks``, ``run``
+09    fine-tuning: NER                  ``finetuning/``: ``conll``, ``ner_metrics``
+10    fine-tuning: question answering   ``finetuning/``: ``squad``, ``squad_decoding``,
+                                        ``squad_metrics``, ``squad_task``
+11    inside BERT: attention heads      ``viz/`` (imported on demand: it needs pyplot)
+====  ================================  ======================================================
+
+Shared helpers, one per job: ``files`` (atomic writes, one run per folder), ``inference``
+(eval mode), ``labels`` (the ignore index), ``plots`` (training curves), ``course`` (the course's
+data and seeds), ``downloads`` (full datasets where there is a network), ``exercises/`` (the checks
+of each lesson's exercises), ``cli/`` (``python -m bertedu vocab|pretrain|finetune``).
+
+The names people use most are importable from here. Importing bertedu changes no process state
+(umask, logging, seeds, threads).
 """
 
 from .attention import BertAttention, BertSelfAttention, scaled_dot_product_attention
-from .basic_tokenizer import BasicTokenizer
-from .batch_encoding import BatchEncoding
 from .config import BertConfig
 from .corpus import course_corpus, read_corpus
 from .embeddings import BertEmbeddings, sinusoidal_positional_encoding
 from .encoder import BertEncoder, BertLayer, BertPooler
-from .finetune import (  # the function: bertedu.finetune.finetune
-                               TASKS,
-                               FinetuningResult,
-                               finetuning_arguments,
-                               get_task,
-)
 from .finetuning import (
-                               BertForQuestionAnswering,
-                               BertForSequenceClassification,
-                               BertForTokenClassification,
+    TASKS,
+    BertForQuestionAnswering,
+    BertForSequenceClassification,
+    BertForTokenClassification,
+    FinetuningResult,
+    finetune,
+    finetuning_arguments,
+    get_task,
 )
-from .masking import DataCollatorForPretraining, create_masked_lm_predictions
 from .model import BertModel, BertPreTrainedModel
-from .pretraining import BertForMaskedLM, BertForPreTraining
-from .pretraining_data import (
-                               PretrainingDataset,
-                               TrainingInstance,
-                               build_pretraining_dataset,
-                               create_training_instances,
-                               split_documents,
-                               truncate_seq_pair,
+from .pretraining import (
+    BertForMaskedLM,
+    BertForPreTraining,
+    DataCollatorForPretraining,
+    PretrainingDataset,
+    TrainingInstance,
+    build_pretraining_dataset,
+    create_masked_lm_predictions,
+    create_training_instances,
+    pretrain,
+    split_documents,
+    truncate_seq_pair,
 )
-from .tokenizer import BertTokenizer
-from .tokenizer_fast import BertTokenizerFast
+from .tokenizer import (
+    BasicTokenizer,
+    BatchEncoding,
+    BertTokenizer,
+    BertTokenizerFast,
+    WordpieceTokenizer,
+    train_wordpiece,
+    train_wordpiece_from_scratch,
+)
 from .trainer import Trainer, TrainingArguments
-from .vocab_training import train_wordpiece, train_wordpiece_from_scratch
-from .wordpiece import WordpieceTokenizer
 
 __all__ = [
     "BasicTokenizer",
@@ -64,9 +97,11 @@ __all__ = [
     "create_masked_lm_predictions",
     "create_training_instances",
     "DataCollatorForPretraining",
+    "finetune",
     "finetuning_arguments",
     "FinetuningResult",
     "get_task",
+    "pretrain",
     "PretrainingDataset",
     "read_corpus",
     "scaled_dot_product_attention",

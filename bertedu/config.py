@@ -15,7 +15,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-ACTIVATIONS = ("gelu", "gelu_new", "relu")
+from .activations import ACT2FN
+from .files import write_file
 
 # Google's released BERT sizes ("Well-Read Students Learn Better", Turc et al. 2019, and the paper).
 SIZES = {
@@ -69,9 +70,9 @@ class BertConfig:
                 f"BertConfig.hidden_size ({self.hidden_size}) must be divisible by "
                 f"num_attention_heads ({self.num_attention_heads}): each head gets "
                 f"hidden_size / num_attention_heads dimensions")
-        if self.hidden_act not in ACTIVATIONS:
+        if self.hidden_act not in ACT2FN:
             raise ValueError(
-                f"BertConfig.hidden_act {self.hidden_act!r} is not supported; use one of {ACTIVATIONS}")
+                f"BertConfig.hidden_act {self.hidden_act!r} is not supported; use one of {tuple(ACT2FN)}")
         for name in ("hidden_dropout_prob", "attention_probs_dropout_prob"):
             value = getattr(self, name)
             if not 0.0 <= value < 1.0:
@@ -134,14 +135,15 @@ class BertConfig:
             raise ValueError(f"{path} describes a {values['model_type']!r} model, not 'bert'")
         return cls.from_dict(values)
 
+    def to_json_string(self, architectures: list[str] | None = None) -> str:
+        """HF's config.json text: our fields plus ``model_type`` (and ``architectures`` if given)."""
+        values = {"model_type": "bert", **({"architectures": architectures} if architectures else {}),
+                  **self.to_dict()}
+        return json.dumps(values, indent=2, sort_keys=True) + "\n"
+
     def to_json_file(self, path: str | os.PathLike) -> None:
-        """Write HF's config.json: our fields plus model_type and architectures."""
-        values = {"model_type": "bert", **self.to_dict()}
-        tmp = f"{path}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(values, f, indent=2, sort_keys=True)
-            f.write("\n")
-        os.replace(tmp, path)
+        """Write HF's config.json atomically (see ``bertedu.files``)."""
+        write_file(path, self.to_json_string())
 
 
 # Keys in HF's config.json that are bookkeeping, not model structure: no note for these.

@@ -3,7 +3,7 @@
 The paper fine-tunes on GLUE (section 4.1, SST-2 among its tasks), CoNLL-2003 NER (section 5.3)
 and SQuAD v1.1 / v2.0 (sections 4.2 and 4.3). The course ships small samples of each in ``data/``;
 these functions download the real files, in their original formats, into a folder of your choice,
-so that ``bertedu.glue.read_glue_tsv`` and ``bertedu.squad.read_squad`` (or ``python -m bertedu
+so that ``bertedu.finetuning.glue.read_glue_tsv`` and ``bertedu.finetuning.squad.read_squad`` (or ``python -m bertedu
 finetune --train ... --eval ...``) read them. Nothing here runs unless you call it: the tests and
 the offline lessons never download.
 

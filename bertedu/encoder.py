@@ -10,27 +10,12 @@ sentence representation used by the NSP and classification heads.
 
 from __future__ import annotations
 
-import math
-
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from .activations import ACT2FN, gelu, gelu_new  # noqa: F401 (gelu, gelu_new: lesson 05)
 from .attention import BertAttention
 from .config import BertConfig
-
-
-def gelu(x: torch.Tensor) -> torch.Tensor:
-    """Exact GELU: x * Phi(x) with Phi the standard normal CDF (HF's "gelu")."""
-    return F.gelu(x)
-
-
-def gelu_new(x: torch.Tensor) -> torch.Tensor:
-    """The tanh approximation of GELU used by GPT-2 and the original TF BERT (HF's "gelu_new")."""
-    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
-
-
-ACT2FN = {"gelu": gelu, "gelu_new": gelu_new, "relu": F.relu}
 
 
 class BertIntermediate(nn.Module):

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+from safetensors.torch import save as save_safetensors
 
 from .config import BertConfig
+from .files import write_files
 
 CONFIG_NAME = "config.json"
 SAFETENSORS_NAME = "model.safetensors"
@@ -82,12 +83,22 @@ def _load_bin(file: Path) -> dict[str, torch.Tensor]:
     return torch.load(file, map_location="cpu", weights_only=True)
 
 
+def bare_name(name: str, prefix: str = "bert") -> str | None:
+    """Rules 1-3 for a bare encoder: strip ``prefix.``, rename gamma/beta, None for a buffer."""
+    bare = _layer_norm_renamed(name).removeprefix(prefix + ".")
+    return None if bare.endswith(NOT_WEIGHTS) else bare
+
+
+def _layer_norm_renamed(name: str) -> str:
+    return name.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias")
+
+
 def hf_name_to_bertedu(name: str, prefix: str, model_keys: set[str]) -> str | None:
     """Map one checkpoint name to the model's name, or None for a buffer that is not a weight."""
-    name = name.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias")
-    bare = name[len(prefix) + 1:] if name.startswith(prefix + ".") else name
-    if bare.endswith(NOT_WEIGHTS):
+    bare = bare_name(name, prefix)
+    if bare is None:
         return None
+    name = _layer_norm_renamed(name)
     if name in model_keys:
         return name
     with_prefix = f"{prefix}.{bare}"
@@ -159,37 +170,13 @@ def _tied_names(model: torch.nn.Module) -> set[str]:
 
 
 def save(model: torch.nn.Module, path: str | os.PathLike) -> None:
-    """Write config.json + model.safetensors into ``path``, each file atomically."""
+    """Write config.json + model.safetensors into ``path``, together (``bertedu.files.write_files``):
+    a failure while writing either leaves the folder's previous checkpoint whole."""
     folder = Path(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    config_dict = {"model_type": "bert", "architectures": [type(model).__name__],
-                   **model.config.to_dict()}
     tied = _tied_names(model)
     tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items() if k not in tied}
-    _atomic_write(folder / CONFIG_NAME, lambda f: f.write_text(json.dumps(config_dict, indent=2) + "\n"))
-    _atomic_write(folder / SAFETENSORS_NAME, lambda f: save_file(tensors, str(f), metadata={"format": "pt"}))
-
-
-def _read_umask() -> int:
-    mask = os.umask(0o022)  # the only way to read it is to set it; read once, when bertedu loads
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
-
-
-def _atomic_write(target: Path, write) -> None:
-    """Write to a temporary file in the same folder, then rename: a crash never leaves half a file."""
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")  # same folder: atomic rename
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # safetensors writes owner-only (0600) files; use the usual mode
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_files({folder / CONFIG_NAME: model.config.to_json_string(architectures=[type(model).__name__]),
+                 folder / SAFETENSORS_NAME: save_safetensors(tensors, metadata={"format": "pt"})})
 
 
 def _folder(path: str | os.PathLike) -> Path:

@@ -25,6 +25,7 @@ from torch import nn
 from torch.utils.data import default_collate
 from tqdm.auto import tqdm
 
+from .inference import eval_mode
 from .training_state import load_state, rng_states, save_state, set_rng_states
 
 CHECKPOINT_FILE = "checkpoint.pt"
@@ -195,10 +196,8 @@ class Trainer:
     def evaluate(self) -> dict[str, float]:
         if self.eval_fn is None:
             return {}
-        self.model.eval()
-        with torch.no_grad(), self.autocast():
+        with eval_mode(self.model), self.autocast():
             metrics = self.eval_fn(self.model)
-        self.model.train()
         record = {"step": self.step, "train_seconds": self.train_seconds, **metrics}
         self.history["eval"].append(record)
         return record

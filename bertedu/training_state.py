@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from .files import write_file
+
 
 def rng_states(data_collator: object = None) -> dict[str, Any]:
     """The state of every random stream; a collator's counts if it has a ``random.Random`` ``rng``."""
@@ -44,15 +46,8 @@ def set_rng_states(states: dict[str, Any], data_collator: object = None) -> None
 
 
 def save_state(state: dict[str, Any], path: str | os.PathLike) -> None:
-    """``torch.save`` to a temporary file, then rename: a crash leaves the old file or the new one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """``torch.save`` atomically (``bertedu.files``): a crash leaves the old file or the new one."""
+    write_file(path, lambda file: torch.save(state, file))
 
 
 def load_state(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict[str, Any]:

@@ -11,6 +11,7 @@ from conftest import hf_config, make_inputs
 from safetensors.torch import save_file
 
 import bertedu
+import bertedu.files
 
 ATOL = 1e-5
 CONFIG = bertedu.BertConfig(vocab_size=90, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
@@ -121,19 +122,21 @@ def test_missing_folder_and_missing_weights(tmp_path):
 
 
 def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
-    model = bertedu.BertModel(CONFIG)
-    model.save_pretrained(tmp_path)
-    before = (tmp_path / "model.safetensors").read_bytes()
+    bertedu.BertModel(CONFIG).save_pretrained(tmp_path)
+    before = {name: (tmp_path / name).read_bytes() for name in ("config.json", "model.safetensors")}
+    write_one = bertedu.files._write_one
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("disk full")
+    def disk_full_on_weights(path, content):
+        if "model.safetensors" in path.name:
+            raise OSError(28, "No space left on device")
+        write_one(path, content)
 
-    monkeypatch.setattr("bertedu.hf.save_file", crash)
-    with torch.no_grad():
-        model.pooler.dense.bias.add_(1.0)
-    with pytest.raises(RuntimeError, match="disk full"):
-        model.save_pretrained(tmp_path)
-    assert (tmp_path / "model.safetensors").read_bytes() == before
+    monkeypatch.setattr("bertedu.files._write_one", disk_full_on_weights)
+    other = bertedu.BertModel(bertedu.BertConfig(**{**CONFIG.to_dict(), "hidden_dropout_prob": 0.3}))
+    with pytest.raises(OSError, match="No space left"):
+        other.save_pretrained(tmp_path)
+    # config.json was written first, but neither file was replaced: the old checkpoint is whole.
+    assert {name: (tmp_path / name).read_bytes() for name in before} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", "model.safetensors"]
 
 

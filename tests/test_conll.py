@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tiny_wordpiece import make_tokenizer
 
-from bertedu.conll import (
+from bertedu.course import data_path
+from bertedu.finetuning.conll import (
     CONLL2003_LABELS,
     IGNORE_INDEX,
     align_labels,
@@ -20,8 +21,7 @@ from bertedu.conll import (
     tokenize_words,
     word_tags,
 )
-from bertedu.course import data_path
-from bertedu.ner_metrics import entity_scores, get_entities
+from bertedu.finetuning.ner_metrics import entity_scores, get_entities
 
 ORIGINAL_LAYOUT = """-DOCSTART- -X- -X- O
 

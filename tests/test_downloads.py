@@ -8,8 +8,8 @@ import zipfile
 import pytest
 
 from bertedu import downloads
-from bertedu.glue import read_glue_tsv
-from bertedu.squad import read_squad
+from bertedu.finetuning.glue import read_glue_tsv
+from bertedu.finetuning.squad import read_squad
 
 SQUAD = {"version": "v2.0", "data": [{"title": "T", "paragraphs": [{
     "context": "Bach worked in Leipzig.",

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from bertedu.basic_tokenizer import split_on_punctuation
 from bertedu.exercises import ExerciseFailed
 from bertedu.exercises import lesson01 as ex
-from bertedu.wordpiece import WordpieceTokenizer
+from bertedu.tokenizer.basic import split_on_punctuation
+from bertedu.tokenizer.wordpiece import WordpieceTokenizer
 
 
 def not_yet(*args):

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 
 from bertedu.exercises import ExerciseFailed
 from bertedu.exercises import lesson06 as ex
-from bertedu.masking import create_masked_lm_predictions
-from bertedu.pretraining_data import truncate_seq_pair
+from bertedu.pretraining.instances import truncate_seq_pair
+from bertedu.pretraining.masking import create_masked_lm_predictions
 
 CHECKS = [ex.check_corrupt_token, ex.check_num_to_predict, ex.check_truncate_seq_pair,
           ex.check_masked_lm_loss]

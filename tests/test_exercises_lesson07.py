@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from bertedu.config import BertConfig
 from bertedu.exercises import ExerciseFailed
 from bertedu.exercises import lesson07 as ex
-from bertedu.pretrain import pretraining_metrics
-from bertedu.pretraining import BertForPreTraining
+from bertedu.pretraining.models import BertForPreTraining
+from bertedu.pretraining.run import pretraining_metrics
 from bertedu.trainer import linear_schedule_with_warmup, param_groups
 
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from bertedu.config import BertConfig
 from bertedu.exercises import ExerciseFailed
 from bertedu.exercises import lesson08 as ex
-from bertedu.finetune import confusion_matrix as package_confusion_matrix
-from bertedu.finetuning import BertForSequenceClassification
+from bertedu.finetuning.models import BertForSequenceClassification
+from bertedu.finetuning.run import confusion_matrix as package_confusion_matrix
 
 
 def not_yet(*args):

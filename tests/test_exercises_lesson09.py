@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bertedu.conll import align_labels as package_align_labels
 from bertedu.exercises import ExerciseFailed
 from bertedu.exercises import lesson09 as ex
-from bertedu.ner_metrics import entity_scores
-from bertedu.ner_metrics import get_entities as package_get_entities
+from bertedu.finetuning.conll import align_labels as package_align_labels
+from bertedu.finetuning.ner_metrics import entity_scores
+from bertedu.finetuning.ner_metrics import get_entities as package_get_entities
 
 
 def not_yet(*args):

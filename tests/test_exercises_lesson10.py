@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from bertedu.exercises import ExerciseFailed
 from bertedu.exercises import lesson10 as ex
-from bertedu.squad import SquadExample, SquadFeature
-from bertedu.squad_decoding import nbest_spans
-from bertedu.squad_metrics import f1_score, normalize_answer
+from bertedu.finetuning.squad import SquadExample, SquadFeature
+from bertedu.finetuning.squad_decoding import nbest_spans
+from bertedu.finetuning.squad_metrics import f1_score, normalize_answer
 
 
 def not_yet(*args):

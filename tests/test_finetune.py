@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from bertedu.cli import main
 from bertedu.config import BertConfig
 from bertedu.course import DATA_DIR, set_seed
-from bertedu.finetune import (
+from bertedu.finetuning.run import (
     confusion_matrix,
     finetune,
     finetuning_arguments,
@@ -27,13 +27,13 @@ from bertedu.finetune import (
     load_model,
     load_tokenizer,
     loading_report,
-    plot_confusion_matrix,
 )
-from bertedu.finetune_squad import best_null_threshold, best_spans, predictions_at
-from bertedu.finetune_tasks import batches, collate
+from bertedu.finetuning.squad_decoding import Span, postprocess_predictions
+from bertedu.finetuning.squad_metrics import squad_evaluate
+from bertedu.finetuning.squad_task import best_null_threshold, best_spans, predictions_at
+from bertedu.finetuning.tasks import batches, collate
 from bertedu.model import BertModel
-from bertedu.squad_decoding import Span, postprocess_predictions
-from bertedu.squad_metrics import squad_evaluate
+from bertedu.plots import plot_confusion_matrix
 
 TINY = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 64,
             "max_position_embeddings": 128}
@@ -171,7 +171,7 @@ def test_squad_decoding_matches_postprocess_predictions_and_the_metrics(checkpoi
 
 
 def _example(qid, gold):
-    from bertedu.squad import SquadExample
+    from bertedu.finetuning.squad import SquadExample
     context = "alpha beta gamma delta"
     answers = [{"text": gold, "answer_start": context.index(gold)}] if gold else []
     return SquadExample(qid, "q?", context, answers, is_impossible=not gold)
@@ -264,8 +264,8 @@ def test_argparse_errors_and_help(capsys):
 
 
 def test_squad_windows_are_a_third_of_max_length_apart_unless_doc_stride_is_given(checkpoint):
-    from bertedu.finetune import get_task
-    from bertedu.finetune_squad import SquadTask
+    from bertedu.finetuning.run import get_task
+    from bertedu.finetuning.squad_task import SquadTask
 
     assert SquadTask().stride(384) == 128 and SquadTask().stride(96) == 32 and SquadTask().stride() == 128
     assert SquadTask(doc_stride=20).stride(96) == 20 and get_task("squad").doc_stride is None

@@ -7,7 +7,12 @@ import torch
 from tiny_wordpiece import make_tokenizer
 
 from bertedu.course import data_path
-from bertedu.glue import accuracy, encode_classification, parse_glue_tsv, read_glue_tsv
+from bertedu.finetuning.glue import (
+    accuracy,
+    encode_classification,
+    parse_glue_tsv,
+    read_glue_tsv,
+)
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,12 @@ import transformers
 from conftest import hf_config, make_inputs
 
 import bertedu
-from bertedu.finetuning import (
+from bertedu.finetuning.models import (
     BertForQuestionAnswering,
     BertForSequenceClassification,
     BertForTokenClassification,
 )
-from bertedu.pretraining import BertForMaskedLM, BertForPreTraining
+from bertedu.pretraining.models import BertForMaskedLM, BertForPreTraining
 
 ATOL = 1e-5
 CONFIG = dict(vocab_size=97, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=40)

@@ -8,14 +8,11 @@ import random
 import pytest
 import torch
 
-from bertedu.masking import (
-    IGNORE_INDEX,
-    DataCollatorForPretraining,
-    create_masked_lm_predictions,
-    random_replacement_words,
-)
-from bertedu.pretraining_data import create_training_instances
-from bertedu.tokenizer import BertTokenizer
+from bertedu.labels import IGNORE_INDEX
+from bertedu.pretraining.collator import DataCollatorForPretraining
+from bertedu.pretraining.instances import create_training_instances
+from bertedu.pretraining.masking import create_masked_lm_predictions, random_replacement_words
+from bertedu.tokenizer.bert import BertTokenizer
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 WORDS = [f"w{i}" for i in range(400)]

@@ -13,9 +13,9 @@ from conftest import run_cli
 
 from bertedu.cli import main
 from bertedu.corpus import read_bert_format
-from bertedu.pretrain import prepare_pretraining_data, pretraining_metrics
-from bertedu.pretraining import BertForPreTraining
-from bertedu.tokenizer import BertTokenizer
+from bertedu.pretraining.models import BertForPreTraining
+from bertedu.pretraining.run import prepare_pretraining_data, pretraining_metrics
+from bertedu.tokenizer.bert import BertTokenizer
 
 WORDS = ["river", "stone", "tree", "light", "city", "song", "water", "bird", "cloud", "road", "house",
          "garden", "market", "child", "teacher", "window", "winter", "summer", "morning", "evening"]

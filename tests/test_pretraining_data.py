@@ -11,8 +11,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bertedu.masking import DataCollatorForPretraining
-from bertedu.pretraining_data import (
+from bertedu.pretraining.collator import DataCollatorForPretraining
+from bertedu.pretraining.instances import (
     PretrainingDataset,
     build_pretraining_dataset,
     create_training_instances,
@@ -20,7 +20,7 @@ from bertedu.pretraining_data import (
     tokenize_documents,
     truncate_seq_pair,
 )
-from bertedu.tokenizer import BertTokenizer
+from bertedu.tokenizer.bert import BertTokenizer
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 WORDS = [f"w{i}" for i in range(300)]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tiny_wordpiece import make_tokenizer
 
 from bertedu.course import data_path
-from bertedu.squad import (
+from bertedu.finetuning.squad import (
     SquadExample,
     convert_examples_to_features,
     features_to_tensors,
@@ -22,8 +22,8 @@ from bertedu.squad import (
     read_squad,
     whitespace_tokenize,
 )
-from bertedu.squad_decoding import nbest_spans, postprocess_predictions
-from bertedu.squad_metrics import squad_evaluate
+from bertedu.finetuning.squad_decoding import nbest_spans, postprocess_predictions
+from bertedu.finetuning.squad_metrics import squad_evaluate
 
 LONG_CONTEXT = ("The Rhine rises in the Alps and flows north through many towns. " * 3
                 + "It reaches the sea near Rotterdam, a port in the Netherlands. "

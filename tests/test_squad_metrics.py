@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bertedu.squad_metrics import (
+from bertedu.finetuning.squad_metrics import (
     exact_match_score,
     f1_score,
     gold_texts,

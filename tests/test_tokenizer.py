@@ -8,13 +8,13 @@ import json
 import pytest
 import torch
 
-from bertedu import basic_tokenizer as rules
-from bertedu.basic_tokenizer import BasicTokenizer
-from bertedu.batch_encoding import longest_first_lengths
 from bertedu.course import data_path
-from bertedu.tokenizer import BertTokenizer
-from bertedu.tokenizer_fast import BertTokenizerFast
-from bertedu.wordpiece import WordpieceTokenizer
+from bertedu.tokenizer import basic as rules
+from bertedu.tokenizer.basic import BasicTokenizer
+from bertedu.tokenizer.bert import BertTokenizer
+from bertedu.tokenizer.encoding import longest_first_lengths
+from bertedu.tokenizer.fast import BertTokenizerFast
+from bertedu.tokenizer.wordpiece import WordpieceTokenizer
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 TOY = SPECIAL + ["un", "##aff", "##able", "aff", "a", "b", "c", "d", "e", "f", "g", "h", "the",

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from bertedu.corpus import course_corpus
 from bertedu.course import data_path
-from bertedu.tokenizer import BertTokenizer, load_vocab
-from bertedu.tokenizer_fast import BertTokenizerFast
+from bertedu.tokenizer.bert import BertTokenizer, load_vocab
+from bertedu.tokenizer.fast import BertTokenizerFast
 
 transformers = pytest.importorskip("transformers")
 models = pytest.importorskip("tokenizers.models")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from bertedu.basic_tokenizer import BasicTokenizer
+from bertedu.tokenizer.basic import BasicTokenizer
 
 normalizers = pytest.importorskip("tokenizers.normalizers")
 pre_tokenizers = pytest.importorskip("tokenizers.pre_tokenizers")

@@ -11,10 +11,10 @@ import torch
 import transformers
 
 from bertedu.config import BertConfig
-from bertedu.finetuning import BertForSequenceClassification
-from bertedu.masking import DataCollatorForPretraining
-from bertedu.pretraining import BertForPreTraining
-from bertedu.pretraining_data import create_training_instances
+from bertedu.finetuning.models import BertForSequenceClassification
+from bertedu.pretraining.collator import DataCollatorForPretraining
+from bertedu.pretraining.instances import create_training_instances
+from bertedu.pretraining.models import BertForPreTraining
 from bertedu.trainer import Trainer, TrainingArguments, linear_schedule_with_warmup, param_groups
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -158,8 +158,8 @@ def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
     trainer.train()
     saved = trainer.checkpoint_path.read_bytes()
 
-    def dies_half_way(obj, path):
-        Path(path).write_bytes(b"half a checkpoint")
+    def dies_half_way(obj, file):
+        file.write(b"half a checkpoint")
         raise OSError("disk full")
 
     monkeypatch.setattr(torch, "save", dies_half_way)

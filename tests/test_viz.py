@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import bertedu
-from bertedu.pretraining import BertForPreTraining
+from bertedu.pretraining.models import BertForPreTraining
 from bertedu.viz import (
     AttentionView,
     ViewInputs,

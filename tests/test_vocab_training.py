@@ -6,11 +6,11 @@ import argparse
 
 import pytest
 
-from bertedu import cli_vocab
+from bertedu.cli import vocab as cli_vocab
 from bertedu.corpus import course_corpus
 from bertedu.course import data_path
-from bertedu.tokenizer import BertTokenizer, load_vocab
-from bertedu.vocab_training import (
+from bertedu.tokenizer.bert import BertTokenizer, load_vocab
+from bertedu.tokenizer.vocab import (
     SPECIAL_TOKENS,
     train_wordpiece,
     train_wordpiece_from_scratch,

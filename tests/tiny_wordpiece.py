@@ -28,7 +28,7 @@ def make_tokenizer(directory: Path, extra_words: Iterable[str] = ()):
     vocab_file = directory / "vocab.txt"
     vocab_file.write_text("\n".join(tokens) + "\n", encoding="utf-8")
     try:
-        from bertedu.tokenizer import BertTokenizer
+        from bertedu.tokenizer.bert import BertTokenizer
     except ImportError:
         from transformers import BertTokenizer
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Callable
 
-from ..basic_tokenizer import is_punctuation
-from ..batch_encoding import with_special_tokens
-from ..wordpiece import WordpieceTokenizer
+from ..tokenizer.basic import is_punctuation
+from ..tokenizer.encoding import with_special_tokens
+from ..tokenizer.wordpiece import WordpieceTokenizer
 from . import fail, not_attempted, passed, solution_of
 
 
@@ -105,7 +105,7 @@ def check_split_on_punctuation(fn: Callable[[str], list[str]]) -> bool:
             if "" in (result or []):
                 hint = " Empty strings should not appear: only add a run of characters if it is non-empty."
             elif word in ("$5+3=8", "«oui»"):
-                hint = (" Use bertedu.basic_tokenizer.is_punctuation: BERT counts every non-alphanumeric "
+                hint = (" Use bertedu.tokenizer.basic.is_punctuation: BERT counts every non-alphanumeric "
                         "ASCII character ($, +, =) and all Unicode punctuation («, ») as punctuation.")
             fail(f"split_on_punctuation({word!r}) gave {result!r}, expected {expected!r}.{hint}")
     return passed("Every punctuation character is its own word, and nothing else is split.")

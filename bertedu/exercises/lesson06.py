@@ -2,7 +2,7 @@
 predictions, ``truncate_seq_pair`` and the masked-LM loss.
 
 Each ``check_...`` function runs the learner's function on a few cases and compares it with the
-reference below (itself pinned to ``bertedu.masking`` / ``bertedu.pretraining_data`` by the tests):
+reference below (itself pinned to ``bertedu.pretraining.masking`` / ``bertedu.pretraining.instances`` by the tests):
 it prints "Correct!" and returns True, prints a hint and returns False while the function still
 raises NotImplementedError, and raises ``ExerciseFailed`` saying what is wrong otherwise.
 ``solution(name)`` prints a reference answer.
@@ -16,8 +16,8 @@ from typing import Callable
 
 import torch
 
-from ..masking import IGNORE_INDEX
-from ..pretraining_data import truncate_seq_pair
+from ..labels import IGNORE_INDEX
+from ..pretraining.instances import truncate_seq_pair
 from . import fail, not_attempted, passed, solution_of
 
 
@@ -161,7 +161,7 @@ def _contiguous_start(part: list[str], whole: list[str]) -> int | None:
 
 def check_truncate_seq_pair(fn: Callable[[list, list, int, random.Random], None]) -> bool:
     """Run ``fn(tokens_a, tokens_b, max_num_tokens, rng)`` on 405 pairs and compare with
-    ``bertedu.pretraining_data.truncate_seq_pair``: in place, the longer side first (B on ties),
+    ``bertedu.pretraining.instances.truncate_seq_pair``: in place, the longer side first (B on ties),
     from the front or the back with probability 0.5."""
     try:
         fn(list("abcdef"), list("xyz"), 4, random.Random(0))

@@ -167,4 +167,4 @@ def check_masked_lm_accuracy(fn: Callable[[torch.Tensor, torch.Tensor], float]) 
     if not math.isclose(_as_float("masked_lm_accuracy", fn(perfect_logits, labels)), 1.0, abs_tol=1e-6):
         fail("logits that put the most weight on every label should give accuracy 1.0")
     return passed(f"{expected:.4f}: the share of masked positions predicted exactly, as in "
-                  "bertedu.pretrain.pretraining_metrics.")
+                  "bertedu.pretraining.run.pretraining_metrics.")

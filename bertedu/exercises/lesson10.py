@@ -16,7 +16,7 @@ from typing import Callable
 
 import torch
 
-from ..squad_metrics import f1_score
+from ..finetuning.squad_metrics import f1_score
 from . import fail, not_attempted, passed, solution_of
 
 

@@ -16,6 +16,8 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from ..inference import eval_mode
+
 
 class ViewInputs(NamedTuple):
     """The three positional arguments of bertviz's ``head_view``/``model_view`` and ``show_attention``.
@@ -95,11 +97,8 @@ def attention_for_text(model: nn.Module, tokenizer, text: str, text_pair: str | 
                         return_tensors="pt")
     input_ids = encoded["input_ids"]  # (1, T)
     token_type_ids = encoded["token_type_ids"]  # (1, T)
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
+    with eval_mode(model):
         outputs = model(input_ids, token_type_ids=token_type_ids, output_attentions=True)
-    model.train(was_training)
     if outputs.attentions is None:
         raise ValueError(f"{type(model).__name__} returned no attentions; a transformers model must be "
                          "loaded with attn_implementation='eager' to return them")

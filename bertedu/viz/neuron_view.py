@@ -12,28 +12,21 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..encoder import ACT2FN
+from ..activations import ACT2FN
+from ..hf import bare_name
 
-# Checkpoint names that are not encoder weights: the position/segment id buffers some HF versions
-# save, and task heads (MLM, NSP, classifiers) that the bare encoder does not have.
-NOT_ENCODER = ("embeddings.position_ids", "embeddings.token_type_ids")
-ENCODER_PREFIXES = ("embeddings.", "encoder.", "pooler.")
+ENCODER_PREFIXES = ("embeddings.", "encoder.", "pooler.")  # bertviz's model has no task heads
 
 
 def neuron_view_state_dict(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """HF / bertedu names -> bertviz neuron-view names, rule by rule.
-
-    1. Models with a head keep the encoder under ``bert.``: strip it (bertviz's model is bare).
-    2. TensorFlow-era LayerNorm names ``gamma``/``beta`` become ``weight``/``bias``.
-    3. Buffers (position/token type ids) and head weights (``cls.``, ``classifier.``, ...) are dropped.
-    """
+    """HF / bertedu names -> bertviz neuron-view names: ``bertedu.hf``'s rules for a bare encoder
+    (strip ``bert.``, LayerNorm ``gamma``/``beta`` -> ``weight``/``bias``, drop the id buffers),
+    then only the encoder's weights are kept (the MLM, NSP and classifier heads are dropped)."""
     mapped = {}
     for name, tensor in state_dict.items():
-        name = name.removeprefix("bert.")
-        name = name.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias")
-        if name in NOT_ENCODER or not name.startswith(ENCODER_PREFIXES):
-            continue
-        mapped[name] = tensor
+        bare = bare_name(name)
+        if bare is not None and bare.startswith(ENCODER_PREFIXES):
+            mapped[bare] = tensor
     return mapped
 
 

@@ -3,7 +3,7 @@
 BERT paper, section 3.1, Task #2 "Next Sentence Prediction" (NSP), and appendix A.2: A and B are
 spans of text ("sentences" in a loose sense); 50 % of the time B is the span that actually follows A
 (IsNext), 50 % of the time a random span from the corpus (NotNext); the pair has at most 512 tokens,
-and 15 % of its tokens are then masked for Task #1 (``bertedu.masking``, appendix A.1).
+and 15 % of its tokens are then masked for Task #1 (``bertedu.pretraining.masking``, appendix A.1).
 
 How the spans are cut follows google-research/bert's ``create_pretraining_data.py`` rule by rule:
 - ``max_num_tokens = max_seq_length - 3`` leaves room for [CLS], [SEP], [SEP]. Each document draws a

@@ -13,8 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import BertConfig
-from .encoder import ACT2FN
+from ..activations import ACT2FN
+from ..config import BertConfig
+from ..labels import IGNORE_INDEX
 
 
 class BertPredictionHeadTransform(nn.Module):
@@ -79,7 +80,7 @@ def masked_lm_logits_and_loss(head: BertLMPredictionHead, sequence_output: torch
         raise ValueError(f"labels must have the shape of input_ids {tuple(sequence_output.shape[:2])}, "
                          f"got {tuple(labels.shape)}")
     if sparse and labels is not None:
-        selected = labels != -100                           # (B, T)
+        selected = labels != IGNORE_INDEX                          # (B, T)
         logits = head(sequence_output[selected])            # (N, V)
         target = labels[selected]                           # (N,)
     else:
@@ -88,5 +89,5 @@ def masked_lm_logits_and_loss(head: BertLMPredictionHead, sequence_output: torch
     loss = None
     if labels is not None:
         loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), target.reshape(-1),
-                               ignore_index=-100)
+                               ignore_index=IGNORE_INDEX)
     return logits, loss

@@ -13,9 +13,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import BertConfig
-from .model import BertModel, BertPreTrainedModel
-from .outputs import QuestionAnsweringModelOutput, SequenceClassifierOutput, TokenClassifierOutput
+from ..config import BertConfig
+from ..labels import IGNORE_INDEX
+from ..model import BertModel, BertPreTrainedModel
+from ..outputs import QuestionAnsweringModelOutput, SequenceClassifierOutput, TokenClassifierOutput
 
 
 def _classifier_dropout(config: BertConfig) -> nn.Dropout:
@@ -92,7 +93,7 @@ class BertForTokenClassification(BertPreTrainedModel):
         logits = self.classifier(self.dropout(outputs.last_hidden_state))  # (B, T, num_labels)
         loss = None
         if labels is not None:
-            loss = F.cross_entropy(logits.reshape(-1, self.num_labels), labels.reshape(-1), ignore_index=-100)
+            loss = F.cross_entropy(logits.reshape(-1, self.num_labels), labels.reshape(-1), ignore_index=IGNORE_INDEX)
         return TokenClassifierOutput(loss=loss, logits=logits, hidden_states=outputs.hidden_states,
                                      attentions=outputs.attentions)
 

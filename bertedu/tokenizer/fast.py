@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .tokenizer import BertTokenizer
+from .bert import BertTokenizer
 
 # Rust strings are UTF-8, so a lone surrogate (U+D800..U+DFFF) cannot cross over: texts with one
 # take the Python path, which drops surrogates like other control characters.

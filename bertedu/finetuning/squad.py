@@ -6,7 +6,7 @@ token as the answer's start and end. Contexts longer than the model's input are 
 that overlap by a stride (as in the original ``run_squad.py``); each window remembers which
 characters of the context its tokens came from, so a predicted span maps back to the exact text.
 SQuAD v2.0 (section 4.3) adds unanswerable questions, whose target is the [CLS] token (index 0).
-Turning start/end logits back into answers is in ``bertedu.squad_decoding``.
+Turning start/end logits back into answers is in ``bertedu.finetuning.squad_decoding``.
 """
 
 from __future__ import annotations

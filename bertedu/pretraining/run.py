@@ -12,7 +12,6 @@ tokenizer_config.json, plus training_args.json, history.json and loss_curve.png.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import random
@@ -21,23 +20,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from matplotlib.figure import Figure
 
-from .config import BertConfig
-from .course import set_seed
-from .masking import IGNORE_INDEX, DataCollatorForPretraining
-from .pretraining import BertForPreTraining
-from .pretraining_data import (
+from ..config import BertConfig
+from ..course import set_seed
+from ..files import json_text, write_files
+from ..labels import IGNORE_INDEX
+from ..plots import plot_history
+from ..trainer import Trainer, TrainingArguments
+from .collator import DataCollatorForPretraining
+from .instances import (
     PretrainingDataset,
     Sentence,
     build_pretraining_dataset,
     create_training_instances,
     split_documents,
 )
-from .trainer import Trainer, TrainingArguments
+from .models import BertForPreTraining
 
 
 @dataclass
@@ -110,46 +110,13 @@ def pretraining_metrics(model: torch.nn.Module, eval_batches: Sequence[dict[str,
             "nsp_loss": nsp_loss / nsp_count, "nsp_accuracy": nsp_correct / nsp_count}
 
 
-def plot_history(history: dict[str, list[dict[str, float]]], path: str | os.PathLike | None = None,
-                 ) -> Figure:
-    """Training loss per update (and its running mean) next to the held-out losses; held-out accuracies."""
-    figure = Figure(figsize=(11, 4), layout="constrained")
-    loss_axes, accuracy_axes = figure.subplots(1, 2)
-    steps = np.array([record["step"] for record in history["train"]])
-    losses = np.array([record["loss"] for record in history["train"]])
-    window = max(1, len(losses) // 50)
-    if window > 1:
-        loss_axes.plot(steps, losses, color="tab:blue", alpha=0.25, linewidth=0.8)
-    if len(losses):  # none when a run is stopped before its first update
-        smoothed = np.convolve(losses, np.ones(window) / window, mode="valid")  # running mean
-        loss_axes.plot(steps[window - 1:], smoothed, color="tab:blue",
-                       label="training MLM + NSP loss" + (f" (mean of {window})" if window > 1 else ""))
-    evals = [record for record in history["eval"] if "mlm_loss" in record]
-    eval_steps = [record["step"] for record in evals]
-    loss_axes.plot(eval_steps, [r["mlm_loss"] + r["nsp_loss"] for r in evals], "o-", color="tab:orange",
-                   label="held-out MLM + NSP loss")
-    loss_axes.plot(eval_steps, [r["mlm_loss"] for r in evals], "o--", color="tab:red", label="held-out MLM loss")
-    loss_axes.set(xlabel="update", ylabel="loss", title="loss")
-    loss_axes.legend()
-    for name, label, color in (("mlm_accuracy", "MLM", "tab:red"), ("nsp_accuracy", "NSP", "tab:green")):
-        accuracy_axes.plot(eval_steps, [r[name] for r in evals], "o-", color=color, label=f"held-out {label}")
-    accuracy_axes.set(xlabel="update", ylabel="accuracy", ylim=(0, 1), title="held-out accuracy")
-    accuracy_axes.legend()
-    if path is not None:
-        figure.savefig(path, dpi=100)
-    return figure
-
-
 def save_pretraining_output(model: BertForPreTraining, tokenizer, output_dir: str | os.PathLike,
                             history: dict[str, list[dict[str, float]]], arguments: dict[str, Any]) -> None:
     """The checkpoint folder: HF's files for model and tokenizer, the arguments, history and plot."""
     folder = Path(output_dir)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
-    for name, values in (("training_args.json", arguments), ("history.json", history)):
-        tmp = folder / f".{name}.tmp"
-        tmp.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, folder / name)
+    write_files({folder / "training_args.json": json_text(arguments), folder / "history.json": json_text(history)})
     plot_history(history, folder / "loss_curve.png")
 
 

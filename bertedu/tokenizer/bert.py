@@ -16,8 +16,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar, Union
 
-from . import batch_encoding as encoding
-from .basic_tokenizer import BasicTokenizer
+from ..files import write_files
+from . import encoding as encoding
+from .basic import BasicTokenizer
+from .vocab import load_vocab, vocab_text
 from .wordpiece import WordpieceTokenizer
 
 VOCAB_NAME = "vocab.txt"
@@ -25,12 +27,6 @@ CONFIG_NAME = "tokenizer_config.json"
 TOKENIZER_JSON_NAME = "tokenizer.json"
 SPECIAL_TOKEN_NAMES = ("unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
 TextInput = Union[str, Sequence[str]]
-
-
-def load_vocab(vocab_file: str | os.PathLike) -> dict[str, int]:
-    """vocab.txt: one token per line, the id is the line number (as HF reads it)."""
-    with open(vocab_file, encoding="utf-8") as lines:
-        return {line.rstrip("\n"): index for index, line in enumerate(lines)}
 
 
 class BertTokenizer:
@@ -237,17 +233,16 @@ class BertTokenizer:
     def save_pretrained(self, directory: str | os.PathLike) -> tuple[str, str]:
         """Write vocab.txt (one token per line, in id order) and tokenizer_config.json."""
         folder = Path(directory)
-        folder.mkdir(parents=True, exist_ok=True)
         tokens = [self.ids_to_tokens[index] for index in sorted(self.ids_to_tokens)]
         if sorted(self.ids_to_tokens) != list(range(len(tokens))):
             raise ValueError("the vocabulary's ids are not 0..N-1, so it cannot be written as vocab.txt")
-        (folder / VOCAB_NAME).write_text("".join(token + "\n" for token in tokens), encoding="utf-8")
         config = {"tokenizer_class": "BertTokenizer", "do_lower_case": self.do_lower_case,
                   "strip_accents": self.strip_accents,
                   "tokenize_chinese_chars": self.tokenize_chinese_chars, **self.special_tokens_map}
         if self.model_max_length is not None:
             config["model_max_length"] = self.model_max_length
-        (folder / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        write_files({folder / VOCAB_NAME: vocab_text(tokens),  # both or neither (bertedu.files)
+                     folder / CONFIG_NAME: json.dumps(config, indent=2) + "\n"})
         return str(folder / VOCAB_NAME), str(folder / CONFIG_NAME)
 
     def __repr__(self) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .finetune import TASKS, finetune, finetuning_arguments, get_task, loading_report
+from ..finetuning.run import TASKS, finetune, finetuning_arguments, get_task, loading_report
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -1,6 +1,6 @@
 """``python -m bertedu COMMAND``: the course's command line.
 
-Each command lives in its own module (``bertedu.cli_<command>``) with ``configure(parser)`` and
+Each command lives in its own module (``bertedu.cli.<command>``) with ``configure(parser)`` and
 ``run(args) -> int``. Mistakes a user can make (bad arguments, unreadable files, invalid configs)
 end in a one-line error, not a traceback.
 """
@@ -12,9 +12,9 @@ import importlib
 import sys
 
 COMMANDS = {
-    "vocab": ("bertedu.cli_vocab", "train a WordPiece vocabulary on a corpus"),
-    "pretrain": ("bertedu.cli_pretrain", "pretrain BERT with MLM + NSP"),
-    "finetune": ("bertedu.cli_finetune", "fine-tune a BERT checkpoint on SST-2, CoNLL-2003 or SQuAD"),
+    "vocab": ("bertedu.cli.vocab", "train a WordPiece vocabulary on a corpus"),
+    "pretrain": ("bertedu.cli.pretrain", "pretrain BERT with MLM + NSP"),
+    "finetune": ("bertedu.cli.finetune", "fine-tune a BERT checkpoint on SST-2, CoNLL-2003 or SQuAD"),
 }
 
 

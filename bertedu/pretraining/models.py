@@ -10,10 +10,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .config import BertConfig
+from ..config import BertConfig
+from ..model import BertModel, BertPreTrainedModel
+from ..outputs import BertForPreTrainingOutput, MaskedLMOutput
 from .heads import BertOnlyMLMHead, BertPreTrainingHeads, masked_lm_logits_and_loss
-from .model import BertModel, BertPreTrainedModel
-from .outputs import BertForPreTrainingOutput, MaskedLMOutput
 
 
 class BertForPreTraining(BertPreTrainedModel):

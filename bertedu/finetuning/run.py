@@ -2,7 +2,7 @@
 
 Section 3.2 of the BERT paper: "For each task, we simply plug in the task-specific inputs and
 outputs into BERT and fine-tune all the parameters end-to-end." The checkpoint folder gives the
-encoder and its vocabulary; the task (``bertedu.finetune_tasks``, ``bertedu.finetune_squad``)
+encoder and its vocabulary; the task (``bertedu.finetuning.tasks``, ``bertedu.finetuning.squad_task``)
 gives a new, randomly initialised head, the data and the metric; the generic ``Trainer`` runs AdamW
 with linear warmup over the first 10 % of the updates and linear decay. Appendix A.3: "most model
 hyperparameters are the same as in pre-training, with the exception of the batch size, learning
@@ -12,7 +12,6 @@ rate, and number of training epochs", chosen from batch size 16 or 32, learning 
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections.abc import Sequence
@@ -20,19 +19,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 
-from . import hf
-from .course import set_seed
-from .finetune_squad import SquadTask
-from .finetune_tasks import ConllTask, Sst2Task, Task, collate
-from .tokenizer import CONFIG_NAME as TOKENIZER_CONFIG_NAME
-from .tokenizer import TOKENIZER_JSON_NAME, VOCAB_NAME
-from .tokenizer_fast import BertTokenizerFast
-from .trainer import Trainer, TrainingArguments
+from .. import hf
+from ..course import set_seed
+from ..files import json_text, write_files
+from ..plots import plot_learning_curves
+from ..tokenizer.bert import CONFIG_NAME as TOKENIZER_CONFIG_NAME
+from ..tokenizer.bert import TOKENIZER_JSON_NAME, VOCAB_NAME
+from ..tokenizer.fast import BertTokenizerFast
+from ..trainer import Trainer, TrainingArguments
+from .squad_task import SquadTask
+from .tasks import ConllTask, Sst2Task, Task, collate
 
 TASKS: dict[str, Task] = {task.name: task for task in (Sst2Task(), ConllTask(), SquadTask())}
 
@@ -159,39 +158,10 @@ def save_finetuning_output(result: FinetuningResult, output_dir: str | os.PathLi
     folder = Path(output_dir)
     result.model.save_pretrained(folder)
     result.tokenizer.save_pretrained(folder)
-    for name, values in (("metrics.json", result.metrics), ("history.json", result.history),
-                         ("training_args.json", arguments)):
-        tmp = folder / f".{name}.tmp"
-        tmp.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, folder / name)
+    write_files({folder / "metrics.json": json_text(result.metrics), folder / "history.json": json_text(result.history),
+                 folder / "training_args.json": json_text(arguments)})
     metric = result.task.metrics[-1]
     plot_learning_curves({result.task.name: result.history}, metric, folder / "learning_curve.png")
-
-
-def plot_learning_curves(histories: dict[str, dict[str, list[dict[str, float]]]], metric: str,
-                         path: str | os.PathLike | None = None) -> Figure:
-    """Training loss per update (running mean) and the held-out ``metric`` of one or more runs,
-    e.g. ``{"pretrained": result.history, "random init": baseline.history}``, on shared axes."""
-    figure = Figure(figsize=(11, 4), layout="constrained")
-    loss_axes, metric_axes = figure.subplots(1, 2)
-    for (name, history), color in zip(histories.items(), ("tab:blue", "tab:orange", "tab:green", "tab:red")):
-        steps = np.array([record["step"] for record in history["train"]])
-        losses = np.array([record["loss"] for record in history["train"]])
-        window = max(1, len(losses) // 25)
-        smoothed = np.convolve(losses, np.ones(window) / window, mode="valid")  # running mean
-        loss_axes.plot(steps, losses, color=color, alpha=0.2, linewidth=0.8)
-        loss_axes.plot(steps[window - 1:], smoothed, color=color, label=f"{name}: training loss")
-        evals = [record for record in history["eval"] if metric in record]
-        loss_axes.plot([r["step"] for r in evals], [r["loss"] for r in evals], "o--", color=color,
-                       label=f"{name}: held-out loss")
-        metric_axes.plot([r["step"] for r in evals], [r[metric] for r in evals], "o-", color=color, label=name)
-    loss_axes.set(xlabel="update", ylabel="cross-entropy loss", title="loss")
-    metric_axes.set(xlabel="update", ylabel=metric, title=f"held-out {metric}")
-    loss_axes.legend()
-    metric_axes.legend()
-    if path is not None:
-        figure.savefig(path, dpi=100)
-    return figure
 
 
 def confusion_matrix(predictions: Sequence[int] | torch.Tensor, labels: Sequence[int] | torch.Tensor,
@@ -204,19 +174,3 @@ def confusion_matrix(predictions: Sequence[int] | torch.Tensor, labels: Sequence
                         or int(torch.cat([predictions, labels]).max()) >= num_labels):
         raise ValueError(f"class ids must be in [0, {num_labels})")
     return torch.bincount(labels * num_labels + predictions, minlength=num_labels ** 2).view(num_labels, num_labels)
-
-
-def plot_confusion_matrix(matrix: torch.Tensor, label_names: Sequence[str], title: str = "confusion matrix",
-                          ) -> Figure:
-    """The counts as a heat map, with the number in each cell."""
-    figure = Figure(figsize=(4.5, 4), layout="constrained")
-    axes = figure.subplots()
-    image = axes.imshow(matrix.numpy(), cmap="Blues")
-    for (row, column), count in np.ndenumerate(matrix.numpy()):
-        dark = count > matrix.max().item() / 2
-        axes.text(column, row, str(count), ha="center", va="center", color="white" if dark else "black")
-    ticks = range(len(label_names))
-    axes.set(xticks=ticks, yticks=ticks, xticklabels=label_names, yticklabels=label_names,
-             xlabel="predicted", ylabel="true", title=title)
-    figure.colorbar(image, ax=axes)
-    return figure

@@ -17,6 +17,7 @@ vocabulary entry until the vocabulary has the size asked for. Which pair to merg
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -24,7 +25,8 @@ from typing import NamedTuple
 
 from tqdm.auto import tqdm
 
-from .basic_tokenizer import BasicTokenizer
+from ..files import write_file
+from .basic import BasicTokenizer
 
 # The course's order (contract): [PAD]=0, [UNK]=1, [CLS]=2, [SEP]=3, [MASK]=4.
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -147,14 +149,22 @@ def _merge(pieces: list[str], first: str, second: str, token: str) -> list[str]:
     return merged
 
 
-def write_vocab(tokens: Sequence[str], path: str | Path) -> Path:
-    """vocab.txt: one token per line, line number = id."""
-    path = Path(path)
+def load_vocab(vocab_file: str | os.PathLike) -> dict[str, int]:
+    """vocab.txt: one token per line, the id is the line number (as HF reads it)."""
+    with open(vocab_file, encoding="utf-8") as lines:
+        return {line.rstrip("\n"): index for index, line in enumerate(lines)}
+
+
+def vocab_text(tokens: Sequence[str]) -> str:
+    """The text of vocab.txt: one token per line, line number = id."""
     if len(set(tokens)) != len(tokens) or any("\n" in token or not token for token in tokens):
         raise ValueError("a vocabulary needs distinct, non-empty, one-line tokens")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(token + "\n" for token in tokens), encoding="utf-8")
-    return path
+    return "".join(token + "\n" for token in tokens)
+
+
+def write_vocab(tokens: Sequence[str], path: str | os.PathLike) -> Path:
+    """Write vocab.txt atomically (``bertedu.files``)."""
+    return write_file(path, vocab_text(tokens))
 
 
 def _check_vocab_size(vocab_size: int, special_tokens: Sequence[str]) -> None:

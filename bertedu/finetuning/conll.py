@@ -9,7 +9,7 @@ original files use IOB1, where an entity starts with ``I-`` unless it follows on
 BERT tags word pieces, not words. As in the paper, "we use the representation of the first
 sub-token as the input to the token-level classifier": the first piece of each word carries the
 word's label, the other pieces (and [CLS], [SEP], padding) get -100, which the loss ignores.
-Entity-level scores are in ``bertedu.ner_metrics``.
+Entity-level scores are in ``bertedu.finetuning.ner_metrics``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 import torch
 
+from ..labels import IGNORE_INDEX
+
 CONLL2003_LABELS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC")
-IGNORE_INDEX = -100  # label of positions the loss skips (torch.nn.CrossEntropyLoss's ignore_index)
 
 
 def _is_tag(tag: str) -> bool:

@@ -2,8 +2,8 @@
 
 Section 4.2 of the BERT paper: the question and the context go in as one pair, ``[CLS] question
 [SEP] context [SEP]``; the model learns a start vector S and an end vector E, and the answer is the
-span i..j with the highest S·T_i + E·T_j (``bertedu.squad`` cuts long contexts into windows,
-``bertedu.squad_decoding`` finds the spans). Section 4.3 (v2.0) lets a question have no answer: its
+span i..j with the highest S·T_i + E·T_j (``bertedu.finetuning.squad`` cuts long contexts into windows,
+``bertedu.finetuning.squad_decoding`` finds the spans). Section 4.3 (v2.0) lets a question have no answer: its
 target is [CLS], and "we predict a non-null span when s_ij > s_null + τ, where the threshold τ is
 selected on the dev set to maximize F1". ``evaluate`` reports EM and F1 at τ = 0 and the best τ.
 """
@@ -20,8 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .finetune_tasks import EVAL_BATCH_SIZE, Task, TaskData, batches, inference
-from .finetuning import BertForQuestionAnswering
+from ..inference import eval_mode
+from .models import BertForQuestionAnswering
 from .squad import (
     SquadExample,
     convert_examples_to_features,
@@ -31,6 +31,7 @@ from .squad import (
 )
 from .squad_decoding import Span, nbest_spans
 from .squad_metrics import f1_score, gold_texts, squad_evaluate
+from .tasks import EVAL_BATCH_SIZE, Task, TaskData, batches
 
 
 def best_spans(data: TaskData, start_logits: torch.Tensor, end_logits: torch.Tensor,
@@ -115,7 +116,7 @@ class SquadTask(Task):
         """Start and end logits (F, T) of every feature (-inf on padding), and the mean loss."""
         length = data.tensors["input_ids"].shape[1]
         starts, ends, loss = [], [], 0.0
-        with inference(model) as device:
+        with eval_mode(model) as device:
             for batch in batches(data, batch_size, device):
                 outputs = model(**batch)
                 padding = (0, length - outputs.start_logits.shape[1])  # batches are trimmed

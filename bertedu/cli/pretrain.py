@@ -16,13 +16,13 @@ import argparse
 import json
 from pathlib import Path
 
-from .config import SIZES, BertConfig
-from .corpus import FORMATS, course_corpus_files, read_corpus
-from .course import DATA_DIR
-from .pretrain import pretrain
-from .tokenizer import BertTokenizer
-from .trainer import TrainingArguments
-from .vocab_training import train_wordpiece, write_vocab
+from ..config import SIZES, BertConfig
+from ..corpus import FORMATS, course_corpus_files, read_corpus
+from ..course import DATA_DIR
+from ..pretraining.run import pretrain
+from ..tokenizer.bert import BertTokenizer
+from ..tokenizer.vocab import train_wordpiece, write_vocab
+from ..trainer import TrainingArguments
 
 CONFIGS = tuple(SIZES)  # tiny, mini, small, medium, base, large
 # Arguments that may change between a run and its --resume; the others must match.

@@ -4,7 +4,7 @@
     python -m bertedu vocab --corpus wiki.train.tokens --corpus-format wikitext \\
         --vocab-size 30000 --output wikitext-vocab.txt
 
-Training uses the ``tokenizers`` library (see ``bertedu.vocab_training``); the special tokens come
+Training uses the ``tokenizers`` library (see ``bertedu.tokenizer.vocab``); the special tokens come
 first ([PAD]=0, [UNK]=1, [CLS]=2, [SEP]=3, [MASK]=4) and the same corpus gives the same file.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from .corpus import FORMATS, course_corpus_files, read_corpus
-from .tokenizer_fast import BertTokenizerFast
-from .vocab_training import train_wordpiece, write_vocab
+from ..corpus import FORMATS, course_corpus_files, read_corpus
+from ..tokenizer.fast import BertTokenizerFast
+from ..tokenizer.vocab import train_wordpiece, write_vocab
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -2,17 +2,16 @@
 
 Figure 4 of the BERT paper fine-tunes one pretrained model for different tasks by changing only
 the inputs and one output layer. A ``Task`` bundles what changes: the model class with its head
-(``bertedu.finetuning``), the label names, the reader of the dataset's original file format, the
+(``bertedu.finetuning.models``), the label names, the reader of the dataset's original file format, the
 encoder that turns examples into model inputs and targets, the metric the paper reports, and a
 ``predict`` helper for new text. Sentence classification (SST-2, section 4.1) and named entity
 recognition (CoNLL-2003, section 5.3) are here; question answering (SQuAD, sections 4.2-4.3) is in
-``bertedu.finetune_squad``.
+``bertedu.finetuning.squad_task``.
 """
 
 from __future__ import annotations
 
 import abc
-import contextlib
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -22,10 +21,11 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ..course import data_path
+from ..inference import eval_mode
 from .conll import CONLL2003_LABELS, encode_ner, read_conll, word_tags
-from .course import data_path
-from .finetuning import BertForSequenceClassification, BertForTokenClassification
 from .glue import SST2_LABELS, accuracy, encode_classification, read_glue_tsv
+from .models import BertForSequenceClassification, BertForTokenClassification
 from .ner_metrics import entity_scores
 
 EVAL_BATCH_SIZE = 64
@@ -68,18 +68,6 @@ def batches(data: TaskData, batch_size: int = EVAL_BATCH_SIZE,
     for start in range(0, len(data), batch_size):
         batch = trim_padding({name: tensor[start:start + batch_size] for name, tensor in data.tensors.items()})
         yield {name: tensor.to(device) for name, tensor in batch.items()}
-
-
-@contextlib.contextmanager
-def inference(model: nn.Module) -> Iterator[torch.device]:
-    """Eval mode (no dropout) and no gradients for the block, then the model's mode as before."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            yield next(model.parameters()).device
-    finally:
-        model.train(was_training)
 
 
 class Task(abc.ABC):
@@ -150,7 +138,7 @@ class Sst2Task(Task):
                          batch_size: int = EVAL_BATCH_SIZE) -> tuple[torch.Tensor, float]:
         """The predicted class of every row (N,) and the mean loss (weighted by rows)."""
         predictions, loss = [], 0.0
-        with inference(model) as device:
+        with eval_mode(model) as device:
             for batch in batches(data, batch_size, device):
                 outputs = model(**batch)
                 predictions.append(outputs.logits.argmax(-1).cpu())  # (B,)
@@ -168,7 +156,7 @@ class Sst2Task(Task):
             raise TypeError("predict takes a list of sentences; for one, pass [sentence]")
         encoded = tokenizer(list(inputs), padding=True, truncation=True,
                             max_length=max_length or self.max_length, return_tensors="pt")
-        with inference(model) as device:
+        with eval_mode(model) as device:
             logits = model(**{name: tensor.to(device) for name, tensor in encoded.items()}).logits
         probabilities = logits.float().softmax(-1).cpu()  # (N, num_labels)
         id2label = model.config.id2label or dict(enumerate(self.labels))
@@ -199,7 +187,7 @@ class ConllTask(Task):
         """Each sentence's predicted word tags and the mean loss (weighted by rows). Words cut off
         by ``max_length`` are tagged "O", so the gold entities there count as missed."""
         predicted, loss = [], 0.0
-        with inference(model) as device:
+        with eval_mode(model) as device:
             for batch in batches(data, batch_size, device):
                 outputs = model(**batch)
                 predicted += word_tags(outputs.logits.argmax(-1).cpu(), batch["labels"].cpu(), self.labels)
