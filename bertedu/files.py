@@ -108,7 +108,7 @@ def run_folder(folder: str | os.PathLike) -> Iterator[Path]:
         try:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f"{folder} is in use by another run (it holds {folder / LOCK_NAME}); "
+            raise BlockingIOError(f"{folder} is in use by another run (it holds {folder / LOCK_NAME}); "
                                "wait for it to finish or choose another --output") from None
         try:
             remove_stale_temporaries(folder)

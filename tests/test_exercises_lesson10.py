@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from bertedu.exercises import ExerciseFailed
 from bertedu.exercises import lesson10 as ex
-from bertedu.finetuning.squad import SquadExample, SquadFeature
+from bertedu.finetuning.squad import SquadExample
 from bertedu.finetuning.squad_decoding import nbest_spans
+from bertedu.finetuning.squad_features import SquadFeature
 from bertedu.finetuning.squad_metrics import f1_score, normalize_answer
 
 

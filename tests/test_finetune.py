@@ -5,6 +5,7 @@ references; bad arguments are one-line errors."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -157,7 +158,7 @@ def test_squad_decoding_matches_postprocess_predictions_and_the_metrics(checkpoi
     assert len(data.features) > len(examples)  # a long context is split into windows
     model = load_model(task, checkpoint)[0]  # its new head is random: spans of all kinds
     start, end, _ = task.logits(model, data)
-    answers = best_spans(data, start, end)
+    answers = best_spans(data.examples, data.features, start, end)
     for threshold, v2 in ((0.0, True), (1.5, True), (math.inf, False)):
         expected = postprocess_predictions(examples, data.features, start, end, version_2_with_negative=v2,
                                            null_score_diff_threshold=0.0 if not v2 else threshold)
@@ -232,17 +233,18 @@ def test_missing_vocabulary_is_a_clear_error(checkpoint, tmp_path):
 
 
 @pytest.mark.parametrize("change,message", [
-    (["--epochs", "0"], "--epochs must be > 0"),
-    (["--lr", "-1"], "--lr must be > 0"),
-    (["--batch-size", "0"], "--batch-size must be at least 1"),
+    (["--epochs", "0"], "num_train_epochs must be a finite number > 0"),
+    (["--lr", "-1"], "learning_rate must be a finite number > 0"),
+    (["--lr", "nan"], "learning_rate must be a finite number > 0"),
+    (["--batch-size", "0"], "batch_size must be a positive integer"),
     (["--max-train-examples", "0"], "--max-train-examples must be at least 1"),
-    (["--max-length", "4"], "--max-length must be at least 8"),
+    (["--max-length", "4"], "max_length must be at least 8 tokens"),
     (["--max-length", "4096"], "exceeds the checkpoint's max_position_embeddings"),
     (["--train", "no/such/file.tsv"], "No such file"),
     (["--train", "BAD_TSV"], "no column 'sentence'"),
     (["--model", "no/such/folder"], "no config.json"),
-    (["--doc-stride", "0"], "--doc-stride must be at least 1"),
-    (["--doc-stride", "64"], "--doc-stride is for --task squad"),
+    (["--doc-stride", "64"], "sst2 has no option doc_stride"),
+    (["--task", "squad", "--doc-stride", "0"], "doc_stride must be a positive number of tokens"),
 ])
 def test_bad_arguments_are_one_line_errors(checkpoint, tmp_path, change, message):
     (tmp_path / "bad.tsv").write_text("text\tlabel\nfine\t1\n")
@@ -252,6 +254,19 @@ def test_bad_arguments_are_one_line_errors(checkpoint, tmp_path, change, message
     code, _, err = run_cli(argv)
     assert code == 2
     assert err.count("\n") == 1 and "Traceback" not in err and message in err, err
+
+
+def test_tasks_are_frozen_values_built_from_their_options():
+    squad = get_task("squad", doc_stride=32, max_length=256)
+    assert (squad.doc_stride, squad.max_length, squad.stride()) == (32, 256, 32)
+    assert get_task("squad").stride() == 128 and get_task("squad", max_length=192).stride() == 64
+    assert get_task("squad") == get_task("squad") and get_task("squad") != squad
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        squad.doc_stride = 64
+    with pytest.raises(ValueError, match="already built"):
+        get_task(squad, max_length=128)
+    with pytest.raises(ValueError, match="conll has no option doc_stride; its options are max_length"):
+        get_task("conll", doc_stride=1)
 
 
 def test_argparse_errors_and_help(capsys):

@@ -113,8 +113,10 @@ def test_cli_resume_continues_the_same_loss_curve(files, straight_run):
 
 @pytest.mark.parametrize("change,message", [
     (["--config", "huge"], "--config must be one of"),
-    (["--max-steps", "-3"], "--max-steps must be at least 1"),
-    (["--lr", "0"], "--lr must be > 0"),
+    (["--max-steps", "-3"], "max_steps must be a positive integer"),
+    (["--lr", "0"], "learning_rate must be a finite number > 0"),
+    (["--lr", "inf"], "learning_rate must be a finite number > 0"),
+    (["--seq-len", "4"], "--seq-len must be at least 8"),
     (["CORPUS", "no/such/corpus.txt"], "not found"),
     (["CORPUS", "EMPTY"], "has no text"),
     (["--config", "BADJSON"], "unknown config keys hidden_sise"),
@@ -148,3 +150,46 @@ def test_argparse_errors_and_help(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["pretrain", "--help"])
     assert exit_info.value.code == 0 and "--corpus-format" in capsys.readouterr().out
+
+
+# --- nothing is lost: a finished run survives a failing one, folders are locked, corpora hashed -----
+
+def folder_bytes(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_failing_run_leaves_a_finished_run_untouched(files, straight_run, tmp_path):
+    before = folder_bytes(straight_run[0])
+    one_document = write_corpus(tmp_path / "one.txt", num_documents=1)
+    for argv in (arguments(files, straight_run[0], corpus=one_document),             # checked before writing
+                 arguments(files, straight_run[0], "--overwrite", corpus=one_document),
+                 arguments(files, straight_run[0], "--overwrite", "--lr", "nan")):
+        code, _, err = run_cli(argv)
+        assert code == 2 and err.count("\n") == 1, err
+    assert folder_bytes(straight_run[0]) == before
+
+
+def test_a_folder_with_a_run_needs_resume_or_overwrite(files, straight_run):
+    code, _, err = run_cli(arguments(files, straight_run[0]))
+    assert code == 2 and "already holds files" in err and "--resume" in err and "--overwrite" in err
+
+
+def test_a_locked_folder_is_refused_while_another_run_holds_it(files, tmp_path):
+    from bertedu.files import run_folder
+
+    with run_folder(tmp_path / "busy"):
+        code, _, err = run_cli(arguments(files, tmp_path / "busy"))
+    assert code == 2 and "in use by another run" in err, err
+
+
+def test_resume_compares_the_corpus_by_content_not_by_path(files, tmp_path):
+    output = tmp_path / "run"
+    corpus = write_corpus(tmp_path / "a.txt")
+    assert run_cli(arguments(files, output, "--max-minutes", "1e-9", corpus=corpus))[0] == 0
+    moved = tmp_path / "moved.txt"
+    corpus.rename(moved)
+    changed = write_corpus(tmp_path / "b.txt", seed=1)
+    code, _, err = run_cli(arguments(files, output, "--resume", corpus=changed))
+    assert code == 2 and "--corpus-sha256" in err, err
+    code, _, err = run_cli(arguments(files, output, "--resume", corpus=moved))
+    assert code == 0, err

@@ -14,15 +14,17 @@ from tiny_wordpiece import make_tokenizer
 from bertedu.course import data_path
 from bertedu.finetuning.squad import (
     SquadExample,
-    convert_examples_to_features,
-    features_to_tensors,
     gold_answers,
     parse_squad,
-    piece_offsets,
     read_squad,
     whitespace_tokenize,
 )
 from bertedu.finetuning.squad_decoding import nbest_spans, postprocess_predictions
+from bertedu.finetuning.squad_features import (
+    convert_examples_to_features,
+    features_to_tensors,
+    piece_offsets,
+)
 from bertedu.finetuning.squad_metrics import squad_evaluate
 
 LONG_CONTEXT = ("The Rhine rises in the Alps and flows north through many towns. " * 3

@@ -4,7 +4,6 @@ accumulation, bf16 autocast, atomic checkpoints and a resume that repeats the lo
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 import torch

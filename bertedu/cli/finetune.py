@@ -50,27 +50,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress-bar", action="store_true", help="no tqdm progress bar")
 
 
-def check_numbers(args: argparse.Namespace) -> None:
-    for name in ("max_train_examples", "batch_size", "eval_every", "doc_stride"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
-    if args.max_length is not None and args.max_length < 8:
-        raise ValueError(f"--max-length must be at least 8, got {args.max_length}")
-    for name in ("epochs", "lr"):
-        if not getattr(args, name) > 0:
-            raise ValueError(f"--{name} must be > 0, got {getattr(args, name)}")
+def run(args: argparse.Namespace) -> int:
+    # The task checks its options, TrainingArguments the numbers of the loop.
+    options = {name: value for name, value in (("max_length", args.max_length), ("doc_stride", args.doc_stride))
+               if value is not None}
+    task = get_task(args.task, **options)
+    training_args = finetuning_arguments(
+        output_dir=args.output, learning_rate=args.lr, num_train_epochs=args.epochs,
+        batch_size=args.batch_size, eval_every=args.eval_every, seed=args.seed,
+        progress_bar=not args.no_progress_bar)
+    if args.max_train_examples is not None and args.max_train_examples < 1:
+        raise ValueError(f"--max-train-examples must be at least 1, got {args.max_train_examples}")
     if not (Path(args.model) / "config.json").is_file():
         raise FileNotFoundError(f"--model {args.model}: no config.json there; pass a BERT checkpoint folder")
-
-
-def run(args: argparse.Namespace) -> int:
-    check_numbers(args)
-    task = get_task(args.task)
-    if args.doc_stride is not None:
-        if args.task != "squad":
-            raise ValueError(f"--doc-stride is for --task squad (long contexts), not {args.task}")
-        task = type(task)(doc_stride=args.doc_stride)
     train_path = args.train or task.sample_path("train")
     eval_path = args.eval or (None if args.train else task.sample_path("dev"))
     train_examples = task.read(train_path)[:args.max_train_examples]
@@ -82,11 +74,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{task.name}: {len(train_examples)} training examples from {train_path}; "
           + (f"{len(eval_examples)} evaluation examples from {eval_path}" if eval_path
              else "no --eval: the final metrics are on the training data"))
-    training_args = finetuning_arguments(
-        output_dir=args.output, learning_rate=args.lr, num_train_epochs=args.epochs,
-        batch_size=args.batch_size, eval_every=args.eval_every, seed=args.seed,
-        progress_bar=not args.no_progress_bar)
-    result = finetune(task, args.model, train_examples, eval_examples, training_args, args.max_length)
+    result = finetune(task, args.model, train_examples, eval_examples, training_args)
     print(f"{args.model}: {loading_report(result.loading_info)}")
     metrics = result.metrics
     names = [name for name in (*task.metrics, "best_f1", "best_f1_threshold") if name in metrics]

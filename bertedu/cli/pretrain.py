@@ -8,25 +8,34 @@
 The vocabulary is ``--vocab``, else ``data/vocab.txt`` for the course corpus, else one trained on
 the corpus. The folder loads with ``BertForPreTraining.from_pretrained`` in bertedu and transformers;
 ``DIR/checkpoint/`` holds the resumable state (optimizer, schedule, RNGs), which can be deleted.
+
+Nothing is lost: every argument, the config and the corpus are checked before anything is written;
+a folder that already holds a run is only continued (``--resume``) or replaced (``--overwrite``);
+the folder is locked for the whole run; ``--resume`` compares the corpus by content (a SHA-256 of
+its text), so a moved corpus resumes and a changed one is refused.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from pathlib import Path
 
 from ..config import SIZES, BertConfig
 from ..corpus import FORMATS, course_corpus_files, read_corpus
 from ..course import DATA_DIR
-from ..pretraining.run import pretrain
-from ..tokenizer.bert import BertTokenizer
+from ..files import json_text, run_folder, write_file
+from ..pretraining.run import check_corpus, pretrain
+from ..tokenizer.fast import BertTokenizerFast
 from ..tokenizer.vocab import train_wordpiece, write_vocab
 from ..trainer import TrainingArguments
 
 CONFIGS = tuple(SIZES)  # tiny, mini, small, medium, base, large
-# Arguments that may change between a run and its --resume; the others must match.
-MAY_CHANGE_ON_RESUME = ("max_minutes", "resume", "no_progress_bar")
+# Arguments that may change between a run and its --resume; the others must match. The corpus is
+# compared by content, not by its paths (a moved corpus or output folder still resumes).
+MAY_CHANGE_ON_RESUME = ("max_minutes", "resume", "overwrite", "no_progress_bar", "corpus", "output")
+ARGUMENTS_FILE = Path("checkpoint") / "arguments.json"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -57,12 +66,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dupe-factor", type=int, default=5,
                         help="passes over the corpus cutting sentence pairs (default 5)")
     parser.add_argument("--eval-every", type=int, help="updates between evaluations (default max-steps/10)")
+    parser.add_argument("--checkpoint-every", type=int,
+                        help="updates between resumable checkpoints (default: as --eval-every)")
     parser.add_argument("--bf16", action="store_true", help="autocast to bfloat16")
     parser.add_argument("--seed", type=int, default=0, help="seed for data, masks and weights (default 0)")
     parser.add_argument("--output", default="runs/pretrain", metavar="DIR",
                         help="checkpoint folder (default runs/pretrain)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run in --output from its last checkpoint")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the run that --output already holds")
     parser.add_argument("--no-progress-bar", action="store_true", help="no tqdm progress bars")
 
 
@@ -81,69 +94,85 @@ def read_config(name: str) -> dict:
     return values
 
 
-def load_tokenizer(args: argparse.Namespace, documents: list[list[str]]) -> BertTokenizer:
-    output = Path(args.output)
-    if args.vocab:
-        vocab = Path(args.vocab)
-        return BertTokenizer.from_pretrained(vocab) if vocab.is_dir() else BertTokenizer(vocab)
-    if args.resume and (output / "vocab.txt").is_file():
-        return BertTokenizer.from_pretrained(output)
-    if not args.corpus and (DATA_DIR / "vocab.txt").is_file():
-        return BertTokenizer(DATA_DIR / "vocab.txt")
-    print(f"training a {args.vocab_size}-token WordPiece vocabulary on the corpus")
-    sentences = [sentence for document in documents for sentence in document]
-    return BertTokenizer(write_vocab(train_wordpiece(sentences, args.vocab_size), output / "vocab.txt"))
-
-
-def record_or_check_arguments(args: argparse.Namespace, arguments_file: Path) -> None:
-    """Record a new run's arguments; on --resume, fail early if they changed (the run would differ)."""
-    current = {k: v for k, v in vars(args).items() if k not in MAY_CHANGE_ON_RESUME and k != "module"}
-    if not args.resume:
-        arguments_file.parent.mkdir(parents=True, exist_ok=True)
-        arguments_file.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
-        return
-    if not arguments_file.is_file():
-        raise FileNotFoundError(f"cannot resume: {arguments_file} not found; start the run without --resume")
-    saved = json.loads(arguments_file.read_text(encoding="utf-8"))
-    changed = [f"--{k.replace('_', '-')} {saved.get(k)!r} -> {v!r}" for k, v in current.items()
-               if saved.get(k) != v]
-    if changed:
-        raise ValueError(f"--resume needs the arguments of the run it continues; changed: {'; '.join(changed)}")
-
-
-def check_numbers(args: argparse.Namespace) -> None:
-    for name, low in (("max_steps", 1), ("batch_size", 1), ("gradient_accumulation_steps", 1),
-                      ("seq_len", 8), ("dupe_factor", 1), ("vocab_size", 10), ("eval_every", 1)):
-        value = getattr(args, name)
-        if value is not None and value < low:
-            raise ValueError(f"--{name.replace('_', '-')} must be at least {low}, got {value}")
-    for name in ("lr", "max_minutes"):
-        if getattr(args, name) is not None and not getattr(args, name) > 0:
-            raise ValueError(f"--{name.replace('_', '-')} must be > 0, got {getattr(args, name)}")
-
-
-def run(args: argparse.Namespace) -> int:
-    check_numbers(args)
-    config_values = read_config(args.config)
-    training_args = TrainingArguments(
+def training_arguments(args: argparse.Namespace) -> TrainingArguments:
+    """The Trainer's arguments; ``TrainingArguments`` checks every number."""
+    eval_every = args.eval_every or max(1, args.max_steps // 10)
+    return TrainingArguments(
         output_dir=args.output, learning_rate=args.lr, weight_decay=args.weight_decay,
         warmup_ratio=args.warmup_ratio, max_steps=args.max_steps, max_minutes=args.max_minutes,
         batch_size=args.batch_size, gradient_accumulation_steps=args.gradient_accumulation_steps,
-        autocast="bf16" if args.bf16 else None, eval_every=args.eval_every or max(1, args.max_steps // 10),
-        checkpoint_every=args.eval_every or max(1, args.max_steps // 10), seed=args.seed,
+        autocast="bf16" if args.bf16 else None, eval_every=eval_every,
+        checkpoint_every=args.checkpoint_every or eval_every, seed=args.seed,
         progress_bar=not args.no_progress_bar)
+
+
+def corpus_fingerprint(documents: list[list[str]]) -> str:
+    """A SHA-256 of the corpus text as read (documents and sentences in order)."""
+    digest = hashlib.sha256()
+    for document in documents:
+        for sentence in document:
+            digest.update(sentence.encode("utf-8") + b"\n")
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def check_output(args: argparse.Namespace, record: dict) -> None:
+    """A new run needs an empty (or absent) folder or --overwrite; --resume needs the same run."""
+    output, arguments_file = Path(args.output), Path(args.output) / ARGUMENTS_FILE
+    if args.resume and args.overwrite:
+        raise ValueError("--resume continues the run in --output and --overwrite replaces it: pass one")
+    if args.resume:
+        if not arguments_file.is_file():
+            raise FileNotFoundError(f"cannot resume: {arguments_file} not found; start the run without --resume")
+        saved = json.loads(arguments_file.read_text(encoding="utf-8"))
+        changed = [f"--{k.replace('_', '-')} {saved.get(k)!r} -> {v!r}" for k, v in record.items()
+                   if saved.get(k) != v]
+        if changed:
+            raise ValueError(f"--resume needs the arguments of the run it continues; changed: {'; '.join(changed)}")
+    elif output.is_dir() and any(not p.name.startswith(".") for p in output.iterdir()) and not args.overwrite:
+        raise FileExistsError(f"--output {output} already holds files: continue that run with --resume, "
+                              "replace it with --overwrite, or choose another folder")
+
+
+def pretraining_tokenizer(args: argparse.Namespace, documents: list[list[str]]) -> BertTokenizerFast:
+    """The vocabulary to pretrain with: --vocab, the resumed run's, the course's, or one trained now.
+    Data is prepared with the fast (Rust) tokenizer, which gives the same ids as ``BertTokenizer``."""
+    if args.vocab:
+        vocab = Path(args.vocab)
+        return BertTokenizerFast.from_pretrained(vocab) if vocab.is_dir() else BertTokenizerFast(vocab)
+    if args.resume and (Path(args.output) / "vocab.txt").is_file():
+        return BertTokenizerFast.from_pretrained(args.output)
+    if not args.corpus and (DATA_DIR / "vocab.txt").is_file():
+        return BertTokenizerFast(DATA_DIR / "vocab.txt")
+    print(f"training a {args.vocab_size}-token WordPiece vocabulary on the corpus")
+    sentences = [sentence for document in documents for sentence in document]
+    return BertTokenizerFast(write_vocab(train_wordpiece(sentences, args.vocab_size),
+                                         Path(args.output) / "vocab.txt"))
+
+
+def run(args: argparse.Namespace) -> int:
+    # 1. Check everything before writing anything.
+    training_args = training_arguments(args)
+    for name, low in (("seq_len", 8), ("dupe_factor", 1), ("vocab_size", 10)):
+        if getattr(args, name) < low:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least {low}, got {getattr(args, name)}")
+    config_values = read_config(args.config)
     paths = args.corpus or course_corpus_files()
     documents = read_corpus(paths, args.corpus_format)
-    if not documents:
-        raise ValueError(f"the corpus ({len(paths)} file(s), format {args.corpus_format}) has no text")
-    record_or_check_arguments(args, Path(args.output) / "checkpoint" / "arguments.json")
-    tokenizer = load_tokenizer(args, documents)
-    tokenizer.save_pretrained(args.output)  # so that --resume finds the same vocabulary
-    config = BertConfig.from_dict({"vocab_size": len(tokenizer), **config_values}, warn_unknown=False)
-    print(f"{len(documents)} documents from {len(paths)} file(s); vocabulary of {len(tokenizer)}; "
-          f"BERT L={config.num_hidden_layers} H={config.hidden_size} A={config.num_attention_heads}")
-    _, trainer = pretrain(documents, tokenizer, config, training_args, args.seq_len, resume=args.resume,
-                          dupe_factor=args.dupe_factor)
+    check_corpus(documents, f"the corpus ({len(paths)} file(s), format {args.corpus_format})")
+    record = {k: v for k, v in vars(args).items() if k not in MAY_CHANGE_ON_RESUME and k != "module"}
+    record["corpus_sha256"] = corpus_fingerprint(documents)
+    check_output(args, record)
+    # 2. One run per folder, then write.
+    with run_folder(args.output):
+        tokenizer = pretraining_tokenizer(args, documents)
+        config = BertConfig.from_dict({"vocab_size": len(tokenizer), **config_values}, warn_unknown=False)
+        write_file(Path(args.output) / ARGUMENTS_FILE, json_text(record))
+        tokenizer.save_pretrained(args.output)  # so that --resume finds the same vocabulary
+        print(f"{len(documents)} documents from {len(paths)} file(s); vocabulary of {len(tokenizer)}; "
+              f"BERT L={config.num_hidden_layers} H={config.hidden_size} A={config.num_attention_heads}")
+        _, trainer = pretrain(documents, tokenizer, config, training_args, args.seq_len, resume=args.resume,
+                              dupe_factor=args.dupe_factor)
     final = trainer.history["eval"][-1]
     stopped = f" (stopped by --max-minutes {args.max_minutes})" if trainer.stopped_early else ""
     print(f"step {trainer.step}/{trainer.max_steps}{stopped}, {final['train_seconds'] / 60:.1f} min of training")

@@ -1,11 +1,8 @@
 """Exercises for lesson 06 (pretraining objectives): the 80/10/10 rule, the number of MLM
 predictions, ``truncate_seq_pair`` and the masked-LM loss.
 
-Each ``check_...`` function runs the learner's function on a few cases and compares it with the
-reference below (itself pinned to ``bertedu.pretraining.masking`` / ``bertedu.pretraining.instances`` by the tests):
-it prints "Correct!" and returns True, prints a hint and returns False while the function still
-raises NotImplementedError, and raises ``ExerciseFailed`` saying what is wrong otherwise.
-``solution(name)`` prints a reference answer.
+Each ``check_...`` compares the learner's function with the reference below (pinned to
+``bertedu.pretraining.masking`` and ``.instances`` by the tests), as ``bertedu.exercises`` describes.
 """
 
 from __future__ import annotations

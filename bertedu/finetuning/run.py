@@ -12,6 +12,7 @@ rate, and number of training epochs", chosen from batch size 16 or 32, learning 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections.abc import Sequence
@@ -33,16 +34,23 @@ from ..trainer import Trainer, TrainingArguments
 from .squad_task import SquadTask
 from .tasks import ConllTask, Sst2Task, Task, collate
 
-TASKS: dict[str, Task] = {task.name: task for task in (Sst2Task(), ConllTask(), SquadTask())}
+TASKS: dict[str, type[Task]] = {task.name: task for task in (Sst2Task, ConllTask, SquadTask)}
 
 
-def get_task(task: str | Task) -> Task:
-    """A task by name ("sst2", "conll", "squad"), or the task itself."""
+def get_task(task: str | Task, **options: Any) -> Task:
+    """A task by name ("sst2", "conll", "squad") built with ``options`` (e.g. ``max_length=64``,
+    ``doc_stride=32`` for SQuAD), or the task itself (then without options)."""
     if isinstance(task, Task):
+        if options:
+            raise ValueError(f"options {sorted(options)} are for a task name; {task!r} is already built")
         return task
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
-    return TASKS[task]
+    fields = {field.name for field in dataclasses.fields(TASKS[task])}
+    unknown = sorted(set(options) - fields)
+    if unknown:
+        raise ValueError(f"{task} has no option {', '.join(unknown)}; its options are {', '.join(sorted(fields))}")
+    return TASKS[task](**options)
 
 
 def finetuning_arguments(**overrides: Any) -> TrainingArguments:

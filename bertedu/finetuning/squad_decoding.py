@@ -11,13 +11,15 @@ answer unless the best span beats s_null by more than a threshold tuned on the d
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
 import torch
 
-from .squad import SquadExample, SquadFeature
+from .squad import SquadExample
+from .squad_features import SquadFeature
 
 
 class Span(NamedTuple):
@@ -67,6 +69,38 @@ def nbest_spans(example: SquadExample, features: Sequence[SquadFeature],
     return spans, null_score
 
 
+def best_spans(examples: Sequence[SquadExample], features: Sequence[SquadFeature],
+               start_logits: torch.Tensor, end_logits: torch.Tensor, n_best_size: int = 20,
+               max_answer_length: int = 30) -> list[tuple[Span | None, float]]:
+    """For every example, its best span over all its windows (None if no span is valid) and
+    s_null - s_span, the no-answer score minus the span's (+inf without a span): a v2.0 model
+    answers "no answer" when this exceeds the threshold τ. Logits are (F, T), a row per feature."""
+    if len(features) != len(start_logits):
+        raise ValueError(f"got {len(features)} features but {len(start_logits)} logit rows")
+    rows = defaultdict(list)
+    for row, feature in enumerate(features):
+        rows[feature.example_index].append(row)
+    results = []
+    for example_index, example in enumerate(examples):
+        if not rows[example_index]:
+            raise ValueError(f"example {example_index} ({example.id!r}) has no features; "
+                             "pass the examples that the features were made from, in order")
+        index = torch.tensor(rows[example_index])
+        spans, null_score = nbest_spans(example, [features[i] for i in rows[example_index]],
+                                        start_logits[index], end_logits[index], n_best_size,
+                                        max_answer_length)
+        results.append((spans[0], null_score - spans[0].score) if spans else (None, math.inf))
+    return results
+
+
+def predictions_at(answers: Sequence[tuple[Span | None, float]], examples: Sequence[SquadExample],
+                   null_score_diff_threshold: float = math.inf) -> dict[str, str]:
+    """Question id -> answer text, "" (no answer) where s_null - s_span > τ. τ = inf: always a
+    span (SQuAD v1.1); τ = 0: the v2.0 rule before tuning."""
+    return {example.id: "" if span is None or diff > null_score_diff_threshold else span.text
+            for example, (span, diff) in zip(examples, answers)}
+
+
 def postprocess_predictions(examples: Sequence[SquadExample], features: Sequence[SquadFeature],
                             start_logits: torch.Tensor, end_logits: torch.Tensor,
                             n_best_size: int = 20, max_answer_length: int = 30,
@@ -76,23 +110,5 @@ def postprocess_predictions(examples: Sequence[SquadExample], features: Sequence
     ``features``. With ``version_2_with_negative`` the answer is "" (no answer) when
     s_null - best span score > ``null_score_diff_threshold``; without it, always the best span
     ("" only if no valid span exists)."""
-    if len(features) != len(start_logits):
-        raise ValueError(f"got {len(features)} features but {len(start_logits)} logit rows")
-    rows = defaultdict(list)
-    for row, feature in enumerate(features):
-        rows[feature.example_index].append(row)
-    predictions = {}
-    for example_index, example in enumerate(examples):
-        if not rows[example_index]:
-            raise ValueError(f"example {example_index} ({example.id!r}) has no features; "
-                             "pass the examples that the features were made from, in order")
-        index = torch.tensor(rows[example_index])
-        spans, null_score = nbest_spans(example, [features[i] for i in rows[example_index]],
-                                        start_logits[index], end_logits[index], n_best_size,
-                                        max_answer_length)
-        if not spans or (version_2_with_negative
-                         and null_score - spans[0].score > null_score_diff_threshold):
-            predictions[example.id] = ""
-        else:
-            predictions[example.id] = spans[0].text
-    return predictions
+    answers = best_spans(examples, features, start_logits, end_logits, n_best_size, max_answer_length)
+    return predictions_at(answers, examples, null_score_diff_threshold if version_2_with_negative else math.inf)

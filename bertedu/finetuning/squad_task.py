@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -22,42 +22,11 @@ from torch import nn
 
 from ..inference import eval_mode
 from .models import BertForQuestionAnswering
-from .squad import (
-    SquadExample,
-    convert_examples_to_features,
-    features_to_tensors,
-    gold_answers,
-    read_squad,
-)
-from .squad_decoding import Span, nbest_spans
+from .squad import SquadExample, gold_answers, read_squad
+from .squad_decoding import Span, best_spans, predictions_at
+from .squad_features import convert_examples_to_features, features_to_tensors
 from .squad_metrics import f1_score, gold_texts, squad_evaluate
 from .tasks import EVAL_BATCH_SIZE, Task, TaskData, batches
-
-
-def best_spans(data: TaskData, start_logits: torch.Tensor, end_logits: torch.Tensor,
-               max_answer_length: int = 30) -> list[tuple[Span | None, float]]:
-    """For every example, its best span over all its windows (None if no span is valid) and
-    s_null - s_span, the no-answer score minus the span's (+inf without a span): a v2.0 model
-    answers "no answer" when this exceeds the threshold τ. Logits are (F, T), a row per feature."""
-    rows = defaultdict(list)
-    for row, feature in enumerate(data.features):
-        rows[feature.example_index].append(row)
-    results = []
-    for example_index, example in enumerate(data.examples):
-        index = torch.tensor(rows[example_index])
-        spans, null_score = nbest_spans(example, [data.features[i] for i in rows[example_index]],
-                                        start_logits[index], end_logits[index],
-                                        max_answer_length=max_answer_length)
-        results.append((spans[0], null_score - spans[0].score) if spans else (None, math.inf))
-    return results
-
-
-def predictions_at(answers: Sequence[tuple[Span | None, float]], examples: Sequence[SquadExample],
-                   null_score_diff_threshold: float = math.inf) -> dict[str, str]:
-    """Question id -> answer text, "" (no answer) where s_null - s_span > τ. τ = inf: always a
-    span (SQuAD v1.1); τ = 0: the v2.0 rule before tuning."""
-    return {example.id: "" if span is None or diff > null_score_diff_threshold else span.text
-            for example, (span, diff) in zip(examples, answers)}
 
 
 def best_null_threshold(answers: Sequence[tuple[Span | None, float]],
@@ -81,22 +50,30 @@ def best_null_threshold(answers: Sequence[tuple[Span | None, float]],
     return threshold, 100.0 * float(total[best]) / len(examples)
 
 
+@dataclass(frozen=True)
 class SquadTask(Task):
-    """SQuAD: start/end scores per token, windows over long contexts; EM and F1 (percent)."""
+    """SQuAD: start/end scores per token, windows over long contexts; EM and F1 (percent).
+
+    Options (BERT's run_squad.py defaults): windows of ``max_length`` = 384 tokens, ``doc_stride``
+    tokens apart (None: a third of the window, 128 for 384), questions cut to ``max_query_length``
+    = 64 tokens.
+    """
 
     name = "squad"
     model_class = BertForQuestionAnswering
     labels = None
     metrics = ("exact", "f1")
     sample_files = ("squad_train.json", "squad_dev.json")
-    max_length = 384  # BERT's run_squad.py defaults: 384 tokens, windows 128 apart, questions <= 64
-    doc_stride: int | None = None  # None: a third of the window, BERT's 128 for 384-token windows
-    max_query_length = 64
+    max_length: int = 384
+    doc_stride: int | None = None
+    max_query_length: int = 64
 
-    def __init__(self, doc_stride: int | None = None) -> None:
-        if doc_stride is not None and doc_stride < 1:
-            raise ValueError(f"doc_stride must be a positive number of tokens, got {doc_stride}")
-        self.doc_stride = doc_stride
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.doc_stride is not None and (not isinstance(self.doc_stride, int) or self.doc_stride < 1):
+            raise ValueError(f"doc_stride must be a positive number of tokens, got {self.doc_stride!r}")
+        if not isinstance(self.max_query_length, int) or self.max_query_length < 1:
+            raise ValueError(f"max_query_length must be a positive number of tokens, got {self.max_query_length!r}")
 
     def stride(self, max_length: int | None = None) -> int:
         """Tokens between the starts of two windows: ``doc_stride``, else a third of ``max_length``."""
@@ -129,7 +106,7 @@ class SquadTask(Task):
         """EM and F1 (percent); with unanswerable questions (v2.0) at τ = 0, plus by answerable
         (HasAns) and unanswerable (NoAns), and ``best_f1`` at the tuned ``best_f1_threshold``."""
         start_logits, end_logits, loss = self.logits(model, data, batch_size)
-        answers = best_spans(data, start_logits, end_logits)
+        answers = best_spans(data.examples, data.features, start_logits, end_logits)
         version_2 = any(example.is_impossible or not example.answers for example in data.examples)
         predictions = predictions_at(answers, data.examples, 0.0 if version_2 else math.inf)
         scores = squad_evaluate(predictions, gold_answers(data.examples))
@@ -149,7 +126,7 @@ class SquadTask(Task):
         data = self.encode(examples, tokenizer, max_length)
         start_logits, end_logits, _ = self.logits(model, data)
         results = []
-        for span, diff in best_spans(data, start_logits, end_logits):
+        for span, diff in best_spans(data.examples, data.features, start_logits, end_logits):
             answered = span is not None and diff <= null_score_diff_threshold
             results.append({"answer": span.text if answered else "",
                             "start": span.start_char if answered else None,

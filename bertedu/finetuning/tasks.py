@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -70,20 +71,27 @@ def batches(data: TaskData, batch_size: int = EVAL_BATCH_SIZE,
         yield {name: tensor.to(device) for name, tensor in batch.items()}
 
 
+@dataclass(frozen=True)
 class Task(abc.ABC):
     """What fine-tuning needs to know about one task; subclasses fill it in.
 
-    ``labels`` become the checkpoint's ``id2label`` (None: the head has no label names);
-    ``metrics`` name the headline numbers of ``evaluate``; ``sample_files`` are the course's
-    samples in ``data/samples/`` (train, dev); ``max_length`` is the default input length.
+    A task is an immutable value built from its options (``SquadTask(doc_stride=64)``; ``get_task``
+    builds one by name). The class constants say what the task is: ``labels`` become the
+    checkpoint's ``id2label`` (None: the head has no label names); ``metrics`` name the headline
+    numbers of ``evaluate``; ``sample_files`` are the course's samples in ``data/samples/`` (train,
+    dev). The option ``max_length`` is the default input length in tokens.
     """
 
-    name: str
-    model_class: type[nn.Module]
-    labels: tuple[str, ...] | None
-    metrics: tuple[str, ...]
-    sample_files: tuple[str, str]
+    name: ClassVar[str]
+    model_class: ClassVar[type[nn.Module]]
+    labels: ClassVar[tuple[str, ...] | None]
+    metrics: ClassVar[tuple[str, ...]]
+    sample_files: ClassVar[tuple[str, str]]
     max_length: int = 128
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_length, int) or self.max_length < 8:
+            raise ValueError(f"{self.name}: max_length must be at least 8 tokens, got {self.max_length!r}")
 
     @property
     def id2label(self) -> dict[int, str] | None:
@@ -112,10 +120,7 @@ class Task(abc.ABC):
     def predict(self, model: nn.Module, tokenizer, inputs: Sequence, max_length: int | None = None) -> list:
         """Predictions for new inputs, one per input."""
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r}, labels={self.labels})"
-
-
+@dataclass(frozen=True)
 class Sst2Task(Task):
     """SST-2 sentiment: ``[CLS] sentence [SEP]``, the pooled [CLS] vector -> 2 classes; accuracy."""
 
@@ -166,6 +171,7 @@ class Sst2Task(Task):
 WORD = re.compile(r"\w+(?:['’.-]\w+)*|[^\w\s]")  # words (with inner ' . -) and single punctuation marks
 
 
+@dataclass(frozen=True)
 class ConllTask(Task):
     """CoNLL-2003 NER: every word's first piece -> 9 IOB2 tags; entity-level F1 (conlleval)."""
 

@@ -40,6 +40,16 @@ from .instances import (
 from .models import BertForPreTraining
 
 
+def check_corpus(documents: Sequence[Sequence[Sentence]], name: str = "the corpus") -> None:
+    """Pretraining needs text, and at least 4 documents: NSP draws its random B segments from
+    another document, in training and in the held-out set (split by document)."""
+    if not any(any(sentence for sentence in document) for document in documents):
+        raise ValueError(f"{name} has no text")
+    if len(documents) < 4:
+        raise ValueError(f"{name} has {len(documents)} document(s); pretraining needs at least 4 (NSP "
+                         "takes random sentences from another document, in training and in the held-out set)")
+
+
 @dataclass
 class PretrainingData:
     """Training pairs with their dynamic-masking collator, and held-out batches with fixed masks."""
@@ -61,9 +71,7 @@ def prepare_pretraining_data(
     partners; masks are drawn per batch. ``max_predictions_per_seq`` scales with the length as in
     the original (20 for 128 tokens, 77 for 512).
     """
-    if len(documents) < 4:
-        raise ValueError(f"pretraining needs at least 4 documents (NSP takes random sentences from "
-                         f"another document, in training and in the held-out set), got {len(documents)}")
+    check_corpus(documents)
     eval_fraction = max(eval_fraction, 2 / len(documents))
     train_documents, eval_documents = split_documents(documents, eval_fraction, seed)
     max_predictions = math.ceil(max_seq_length * masked_lm_prob)

@@ -10,22 +10,23 @@ the same vocab.txt (tested on generated Unicode text and on real text, cased and
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import ClassVar, Union
 
-from ..files import write_files
 from . import encoding as encoding
 from .basic import BasicTokenizer
-from .vocab import load_vocab, vocab_text
+from .folder import (  # noqa: F401 (the file names, for callers)
+    CONFIG_NAME,
+    SPECIAL_TOKEN_NAMES,
+    TOKENIZER_JSON_NAME,
+    VOCAB_NAME,
+    read_tokenizer_folder,
+    write_tokenizer_folder,
+)
+from .vocab import load_vocab
 from .wordpiece import WordpieceTokenizer
 
-VOCAB_NAME = "vocab.txt"
-CONFIG_NAME = "tokenizer_config.json"
-TOKENIZER_JSON_NAME = "tokenizer.json"
-SPECIAL_TOKEN_NAMES = ("unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
 TextInput = Union[str, Sequence[str]]
 
 
@@ -147,8 +148,8 @@ class BertTokenizer:
         batched = not isinstance(text, str)
         if text_pair == "" and not batched:          # as HF: an empty pair for one text is no pair
             text_pair = None
-        texts = _as_text_list(text, "text")
-        pairs = None if text_pair is None else _as_text_list(text_pair, "text_pair")
+        texts = encoding.as_text_list(text, "text")
+        pairs = None if text_pair is None else encoding.as_text_list(text_pair, "text_pair")
         if pairs is not None and (batched == isinstance(text_pair, str) or len(pairs) != len(texts)):
             raise ValueError("text_pair must be a str for a single text, or a list of the same "
                              f"length as text for a batch (got {len(pairs)} pairs, {len(texts)} texts)")
@@ -198,10 +199,10 @@ class BertTokenizer:
     # --- ids back to text ----------------------------------------------------------------------
     def decode(self, token_ids, skip_special_tokens: bool = False) -> str:
         """Ids to text: ``##`` pieces glued to the piece before, the rest joined with spaces."""
-        tokens = self.convert_ids_to_tokens(_as_id_list(token_ids))
+        tokens = self.convert_ids_to_tokens(encoding.as_id_list(token_ids))
         if skip_special_tokens:
             tokens = [token for token in tokens if token not in self.all_special_tokens]
-        return "".join(_detokenize(index, token) for index, token in enumerate(tokens))
+        return "".join(encoding.detokenize(index, token) for index, token in enumerate(tokens))
 
     def batch_decode(self, sequences, skip_special_tokens: bool = False) -> list[str]:
         return [self.decode(ids, skip_special_tokens) for ids in sequences]
@@ -211,28 +212,11 @@ class BertTokenizer:
     def from_pretrained(cls, directory: str | os.PathLike, **kwargs) -> BertTokenizer:
         """Load a local folder: vocab.txt (or the tokenizer.json that transformers 5 saves) and,
         optionally, tokenizer_config.json. Keyword arguments override the files' settings."""
-        folder = Path(directory)
-        options: dict = {}
-        if (folder / VOCAB_NAME).is_file():
-            vocab = folder / VOCAB_NAME
-        elif (folder / TOKENIZER_JSON_NAME).is_file():
-            vocab, options = _read_tokenizer_json(folder / TOKENIZER_JSON_NAME)
-        else:
-            raise FileNotFoundError(
-                f"no {VOCAB_NAME} or {TOKENIZER_JSON_NAME} in {folder}: from_pretrained loads a local "
-                "folder; for a Hub model, download it first, e.g. huggingface_hub.snapshot_download(name)")
-        if (folder / CONFIG_NAME).is_file():
-            config = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
-            known = ("do_lower_case", "strip_accents", "tokenize_chinese_chars", "model_max_length",
-                     *SPECIAL_TOKEN_NAMES)
-            options.update({key: _content(config[key]) for key in known if key in config})
-        if isinstance(options.get("model_max_length"), int) and options["model_max_length"] > 2**31:
-            options["model_max_length"] = None      # HF's "no limit" placeholder (1e30)
+        vocab, options = read_tokenizer_folder(directory)
         return cls(vocab, **{**options, **kwargs})
 
     def save_pretrained(self, directory: str | os.PathLike) -> tuple[str, str]:
-        """Write vocab.txt (one token per line, in id order) and tokenizer_config.json."""
-        folder = Path(directory)
+        """Write vocab.txt (one token per line, in id order) and tokenizer_config.json, together."""
         tokens = [self.ids_to_tokens[index] for index in sorted(self.ids_to_tokens)]
         if sorted(self.ids_to_tokens) != list(range(len(tokens))):
             raise ValueError("the vocabulary's ids are not 0..N-1, so it cannot be written as vocab.txt")
@@ -241,60 +225,9 @@ class BertTokenizer:
                   "tokenize_chinese_chars": self.tokenize_chinese_chars, **self.special_tokens_map}
         if self.model_max_length is not None:
             config["model_max_length"] = self.model_max_length
-        write_files({folder / VOCAB_NAME: vocab_text(tokens),  # both or neither (bertedu.files)
-                     folder / CONFIG_NAME: json.dumps(config, indent=2) + "\n"})
-        return str(folder / VOCAB_NAME), str(folder / CONFIG_NAME)
+        return write_tokenizer_folder(directory, tokens, config)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(vocab_size={self.vocab_size}, do_lower_case="
                 f"{self.do_lower_case}, strip_accents={self.strip_accents}, "
                 f"tokenize_chinese_chars={self.tokenize_chinese_chars})")
-
-
-# HF's WordPiece decoder: a piece after the first gets a space unless it continues a word (##), and
-# these spacing artifacts are undone in each piece (so "hello" "," becomes "hello,").
-_CLEANUP = ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-            (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"))
-
-
-def _detokenize(index: int, token: str) -> str:
-    if index > 0:
-        token = token[2:] if token.startswith("##") else " " + token
-    for before, after in _CLEANUP:
-        token = token.replace(before, after)
-    return token
-
-
-def _as_text_list(text: TextInput, name: str) -> list[str]:
-    texts = [text] if isinstance(text, str) else list(text) if isinstance(text, (list, tuple)) else None
-    if texts is None or not texts or not all(isinstance(item, str) for item in texts):
-        raise ValueError(f"{name} must be a str or a non-empty list of str, got {text!r:.80}")
-    return texts
-
-
-def _as_id_list(ids) -> list[int]:
-    if hasattr(ids, "tolist"):                       # a tensor or an array
-        ids = ids.tolist()
-    if isinstance(ids, int):
-        return [ids]
-    return [int(index) for index in ids]
-
-
-def _read_tokenizer_json(path: Path) -> tuple[dict[str, int], dict]:
-    """The vocabulary and BERT settings stored in a ``tokenizers`` file (tokenizer.json)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("model", {}).get("type") != "WordPiece":
-        raise ValueError(f"{path} is not a WordPiece tokenizer (model type "
-                         f"{data.get('model', {}).get('type')!r}), so it is not BERT's")
-    normalizer = data.get("normalizer") or {}
-    options = {}
-    if normalizer.get("type") == "BertNormalizer":
-        options = {"do_lower_case": normalizer["lowercase"],
-                   "strip_accents": normalizer["strip_accents"],
-                   "tokenize_chinese_chars": normalizer["handle_chinese_chars"]}
-    return data["model"]["vocab"], options
-
-
-def _content(value):
-    """Special tokens in some configs are dicts ({"content": "[MASK]", ...}); we need the text."""
-    return value["content"] if isinstance(value, dict) and "content" in value else value

@@ -135,3 +135,32 @@ def as_tensors(rows: Sequence[dict[str, list[int]]]) -> dict[str, torch.Tensor]:
             f"return_tensors='pt' needs sequences of one length, got lengths {sorted(lengths)}: "
             "pass padding=True (and truncation=True with max_length for long texts)")
     return {key: torch.tensor([row[key] for row in rows], dtype=torch.long) for key in rows[0]}
+
+
+# HF's WordPiece decoder: a piece after the first gets a space unless it continues a word (##), and
+# these spacing artifacts are undone in each piece (so "hello" "," becomes "hello,").
+_CLEANUP = ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+            (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"))
+
+
+def detokenize(index: int, token: str) -> str:
+    if index > 0:
+        token = token[2:] if token.startswith("##") else " " + token
+    for before, after in _CLEANUP:
+        token = token.replace(before, after)
+    return token
+
+
+def as_text_list(text: str | Sequence[str], name: str) -> list[str]:
+    texts = [text] if isinstance(text, str) else list(text) if isinstance(text, (list, tuple)) else None
+    if texts is None or not texts or not all(isinstance(item, str) for item in texts):
+        raise ValueError(f"{name} must be a str or a non-empty list of str, got {text!r:.80}")
+    return texts
+
+
+def as_id_list(ids) -> list[int]:
+    if hasattr(ids, "tolist"):                       # a tensor or an array
+        ids = ids.tolist()
+    if isinstance(ids, int):
+        return [ids]
+    return [int(index) for index in ids]
