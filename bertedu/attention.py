@@ -81,11 +81,12 @@ class BertSelfAttention(nn.Module):
 
 
 class BertSelfOutput(nn.Module):
-    """Output projection, dropout, then the residual connection and LayerNorm ("Add & Norm")."""
+    """Output projection, dropout, then the residual connection and LayerNorm ("Add & Norm").
+    The feed-forward sub-layer ends the same way, from ``input_size`` = intermediate_size."""
 
-    def __init__(self, config: BertConfig):
+    def __init__(self, config: BertConfig, input_size: int | None = None):
         super().__init__()
-        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dense = nn.Linear(input_size or config.hidden_size, config.hidden_size)
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 

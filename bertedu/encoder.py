@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .activations import ACT2FN, gelu, gelu_new  # noqa: F401 (gelu, gelu_new: lesson 05)
-from .attention import BertAttention
+from .attention import BertAttention, BertSelfOutput
 from .config import BertConfig
 
 
@@ -30,17 +30,12 @@ class BertIntermediate(nn.Module):
         return self.intermediate_act_fn(self.dense(hidden_states))  # (B, T, I)
 
 
-class BertOutput(nn.Module):
-    """Second half: project back to H, dropout, residual connection and LayerNorm."""
+class BertOutput(BertSelfOutput):
+    """Second half: project back to H, dropout, residual connection and LayerNorm: the same
+    "Add & Norm" as after attention, from the intermediate size."""
 
     def __init__(self, config: BertConfig):
-        super().__init__()
-        self.dense = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
-
-    def forward(self, hidden_states: torch.Tensor, input_tensor: torch.Tensor) -> torch.Tensor:
-        return self.LayerNorm(self.dropout(self.dense(hidden_states)) + input_tensor)  # (B, T, H)
+        super().__init__(config, config.intermediate_size)
 
 
 class BertLayer(nn.Module):

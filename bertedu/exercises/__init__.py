@@ -45,3 +45,24 @@ def solution_of(solutions: dict, lesson: str, name: str) -> str:
     if name not in solutions:
         raise ValueError(f"no exercise named {name!r} in lesson {lesson}; choose one of {sorted(solutions)}")
     return show_solution(solutions[name])
+
+
+def parameter_count(module_class, config) -> int:
+    """How many parameters ``module_class(config)`` has, built on the meta device (shapes only:
+    no memory, no random numbers)."""
+    import torch
+
+    with torch.device("meta"):
+        module = module_class(config)
+    return sum(p.numel() for p in module.parameters())
+
+
+def randomize_(generator, *modules) -> None:
+    """Fill every parameter of ``modules`` with standard normal numbers from ``generator``, so a
+    check's layers are reproducible and far from their defaults (no gradients recorded)."""
+    import torch
+
+    with torch.no_grad():
+        for module in modules:
+            for parameter in module.parameters():
+                parameter.copy_(torch.randn(parameter.shape, generator=generator))

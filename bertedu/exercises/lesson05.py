@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import fail, not_attempted, passed, solution_of
+from . import fail, not_attempted, passed, randomize_, solution_of
 
 
 def gelu(x: torch.Tensor) -> torch.Tensor:
@@ -84,9 +84,8 @@ def check_post_ln_sublayer(fn: Callable) -> bool:
     x = torch.randn(2, 5, 8, generator=generator) * 3 + 1  # (B, T, H), deliberately not normalised
     sublayer = nn.Linear(8, 8)
     layer_norm = nn.LayerNorm(8)
+    randomize_(generator, sublayer, layer_norm)
     with torch.no_grad():
-        for parameter in (*sublayer.parameters(), *layer_norm.parameters()):
-            parameter.copy_(torch.randn(parameter.shape, generator=generator))
         try:
             result = fn(x, sublayer, layer_norm)
         except NotImplementedError:

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from ..trainer import linear_schedule_with_warmup
-from . import fail, not_attempted, passed, solution_of
+from . import fail, not_attempted, passed, randomize_, solution_of
 
 
 def classify_cls(last_hidden_state: torch.Tensor, pooler_dense: nn.Linear, classifier: nn.Linear) -> torch.Tensor:
@@ -61,9 +61,8 @@ def check_classify_cls(fn: Callable) -> bool:
     generator = torch.Generator().manual_seed(0)
     hidden = torch.randn(3, 5, 8, generator=generator)  # (B, T, H)
     pooler_dense, classifier = nn.Linear(8, 8), nn.Linear(8, 2)
+    randomize_(generator, pooler_dense, classifier)
     with torch.no_grad():
-        for parameter in (*pooler_dense.parameters(), *classifier.parameters()):
-            parameter.copy_(torch.randn(parameter.shape, generator=generator))
         try:
             result = fn(hidden, pooler_dense, classifier)
         except NotImplementedError:

@@ -24,17 +24,16 @@ def _classifier_dropout(config: BertConfig) -> nn.Dropout:
     return nn.Dropout(p)
 
 
-class BertForSequenceClassification(BertPreTrainedModel):
-    """pooler -> dropout -> linear. Loss by ``config.problem_type`` (HF's rules):
+class BertWithClassifier(BertPreTrainedModel):
+    """BERT, dropout, then one linear layer over the pooled [CLS] vector (sentence tasks) or over
+    every token's final vector (token tasks): figure 4's "one additional output layer"."""
 
-    num_labels == 1: regression (MSE); integer labels: single-label (cross-entropy);
-    float multi-hot labels: multi-label (binary cross-entropy with logits).
-    """
+    pooled: bool  # classify the pooled [CLS] vector (True) or every token (False)
 
     def __init__(self, config: BertConfig):
         super().__init__(config)
         self.num_labels = config.num_labels
-        self.bert = BertModel(config)
+        self.bert = BertModel(config, add_pooling_layer=self.pooled)
         self.dropout = _classifier_dropout(config)
         self.classifier = nn.Linear(config.hidden_size, config.num_labels)
         self.init_weights()
@@ -42,13 +41,25 @@ class BertForSequenceClassification(BertPreTrainedModel):
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
                 token_type_ids: torch.Tensor | None = None, position_ids: torch.Tensor | None = None,
                 labels: torch.Tensor | None = None, output_attentions: bool = False,
-                output_hidden_states: bool = False) -> SequenceClassifierOutput:
+                output_hidden_states: bool = False):
         outputs = self.bert(input_ids, attention_mask, token_type_ids, position_ids,
                             output_attentions, output_hidden_states)
-        logits = self.classifier(self.dropout(outputs.pooler_output))  # (B, num_labels)
+        features = outputs.pooler_output if self.pooled else outputs.last_hidden_state  # (B, H) or (B, T, H)
+        logits = self.classifier(self.dropout(features))  # (B, num_labels) or (B, T, num_labels)
         loss = None if labels is None else self.loss(logits, labels)
-        return SequenceClassifierOutput(loss=loss, logits=logits, hidden_states=outputs.hidden_states,
-                                        attentions=outputs.attentions)
+        output_class = SequenceClassifierOutput if self.pooled else TokenClassifierOutput
+        return output_class(loss=loss, logits=logits, hidden_states=outputs.hidden_states,
+                            attentions=outputs.attentions)
+
+
+class BertForSequenceClassification(BertWithClassifier):
+    """pooler -> dropout -> linear. Loss by ``config.problem_type`` (HF's rules):
+
+    num_labels == 1: regression (MSE); integer labels: single-label (cross-entropy);
+    float multi-hot labels: multi-label (binary cross-entropy with logits).
+    """
+
+    pooled = True
 
     def loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         problem_type = self.config.problem_type
@@ -73,29 +84,13 @@ class BertForSequenceClassification(BertPreTrainedModel):
                          "single_label_classification or multi_label_classification")
 
 
-class BertForTokenClassification(BertPreTrainedModel):
+class BertForTokenClassification(BertWithClassifier):
     """Every token's final vector -> dropout -> linear. Label -100 marks tokens without a label."""
 
-    def __init__(self, config: BertConfig):
-        super().__init__(config)
-        self.num_labels = config.num_labels
-        self.bert = BertModel(config, add_pooling_layer=False)
-        self.dropout = _classifier_dropout(config)
-        self.classifier = nn.Linear(config.hidden_size, config.num_labels)
-        self.init_weights()
+    pooled = False
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-                token_type_ids: torch.Tensor | None = None, position_ids: torch.Tensor | None = None,
-                labels: torch.Tensor | None = None, output_attentions: bool = False,
-                output_hidden_states: bool = False) -> TokenClassifierOutput:
-        outputs = self.bert(input_ids, attention_mask, token_type_ids, position_ids,
-                            output_attentions, output_hidden_states)
-        logits = self.classifier(self.dropout(outputs.last_hidden_state))  # (B, T, num_labels)
-        loss = None
-        if labels is not None:
-            loss = F.cross_entropy(logits.reshape(-1, self.num_labels), labels.reshape(-1), ignore_index=IGNORE_INDEX)
-        return TokenClassifierOutput(loss=loss, logits=logits, hidden_states=outputs.hidden_states,
-                                     attentions=outputs.attentions)
+    def loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(logits.reshape(-1, self.num_labels), labels.reshape(-1), ignore_index=IGNORE_INDEX)
 
 
 class BertForQuestionAnswering(BertPreTrainedModel):

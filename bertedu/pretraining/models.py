@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from ..config import BertConfig
 from ..model import BertModel, BertPreTrainedModel
@@ -16,18 +17,26 @@ from ..outputs import BertForPreTrainingOutput, MaskedLMOutput
 from .heads import BertOnlyMLMHead, BertPreTrainingHeads, masked_lm_logits_and_loss
 
 
-class BertForPreTraining(BertPreTrainedModel):
-    """The model of the paper's pretraining stage. ``sparse_prediction=True`` scores masked slots only."""
+class BertWithMLMHead(BertPreTrainedModel):
+    """BERT under ``cls``, a head whose MLM decoder shares its weight matrix with the input word
+    embeddings (the released code's choice, as in "Attention Is All You Need" section 3.4)."""
 
-    def __init__(self, config: BertConfig, sparse_prediction: bool = False):
+    def __init__(self, config: BertConfig, cls: nn.Module, sparse_prediction: bool, add_pooling_layer: bool):
         super().__init__(config)
         self.sparse_prediction = sparse_prediction
-        self.bert = BertModel(config)
-        self.cls = BertPreTrainingHeads(config)
+        self.bert = BertModel(config, add_pooling_layer=add_pooling_layer)
+        self.cls = cls
         self.init_weights()
 
     def tie_weights(self) -> None:
         self.cls.predictions.decoder.weight = self.bert.embeddings.word_embeddings.weight
+
+
+class BertForPreTraining(BertWithMLMHead):
+    """The model of the paper's pretraining stage. ``sparse_prediction=True`` scores masked slots only."""
+
+    def __init__(self, config: BertConfig, sparse_prediction: bool = False):
+        super().__init__(config, BertPreTrainingHeads(config), sparse_prediction, add_pooling_layer=True)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
                 token_type_ids: torch.Tensor | None = None, position_ids: torch.Tensor | None = None,
@@ -51,18 +60,11 @@ class BertForPreTraining(BertPreTrainedModel):
             next_sentence_loss=next_sentence_loss)
 
 
-class BertForMaskedLM(BertPreTrainedModel):
+class BertForMaskedLM(BertWithMLMHead):
     """MLM only (no pooler, no NSP): the RoBERTa-style objective, and fill-in-the-[MASK] demos."""
 
     def __init__(self, config: BertConfig, sparse_prediction: bool = False):
-        super().__init__(config)
-        self.sparse_prediction = sparse_prediction
-        self.bert = BertModel(config, add_pooling_layer=False)
-        self.cls = BertOnlyMLMHead(config)
-        self.init_weights()
-
-    def tie_weights(self) -> None:
-        self.cls.predictions.decoder.weight = self.bert.embeddings.word_embeddings.weight
+        super().__init__(config, BertOnlyMLMHead(config), sparse_prediction, add_pooling_layer=False)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
                 token_type_ids: torch.Tensor | None = None, position_ids: torch.Tensor | None = None,
