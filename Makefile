@@ -25,11 +25,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev,viz]"
 	@touch $(STAMP)
 
+# JupyterLab on notebooks/, as root (--allow-root) or not; prints the URL with its token.
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(PY) -m bertedu lab --notebooks notebooks
 
-# Unit tests, then every notebook under nbval (BERTEDU_SMOKE=1 shrinks sizes and steps).
-test: setup unit notebooks
+# Lint, unit tests, then every notebook under nbval (BERTEDU_SMOKE=1 shrinks sizes and steps).
+test: setup lint unit notebooks
 
 unit: setup
 	$(PY) -m pytest -q tests

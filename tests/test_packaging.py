@@ -75,3 +75,53 @@ def test_make_targets_and_ci():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make lab" in readme and "make test" in readme
+
+
+def test_make_lab_passes_allow_root_only_for_root():
+    from bertedu.cli.lab import lab_command
+
+    as_root = lab_command("notebooks", 8888, "localhost", "abc", euid=0)
+    as_user = lab_command("notebooks", 8888, "localhost", "abc", euid=1000, no_browser=True)
+    assert as_root[1:5] == ["-m", "jupyter", "lab", "notebooks"] and "--allow-root" in as_root
+    assert "--allow-root" not in as_user and "--no-browser" in as_user
+    assert "--IdentityProvider.token=abc" in as_root and "--ServerApp.port=8888" in as_root
+    assert "--ServerApp.port_retries=0" in as_root  # the printed URL's port is the one served
+
+
+def test_make_lab_serves_jupyterlab_and_prints_its_url(tmp_path):
+    """`python -m bertedu lab` as this user (root in CI): the server answers at the printed URL."""
+    import re
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "n.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    process = subprocess.Popen([sys.executable, "-m", "bertedu", "lab", "--notebooks", str(tmp_path),
+                                "--port", str(port), "--no-browser"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = None
+        deadline = time.monotonic() + 90
+        for line in process.stdout:
+            match = re.search(r"open (http://localhost:\d+/lab\?token=\w+)", line)
+            url = url or (match and match.group(1))
+            if url:
+                break
+        assert url and f":{port}/" in url
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url.replace("/lab?", "/api/status?"), timeout=5) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                time.sleep(1)
+        else:
+            raise AssertionError("JupyterLab did not answer at the printed URL")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
