@@ -21,7 +21,7 @@ COMMON=(--config base --seq-len 128 --batch-size 256 --bf16 --tf32 --fused-adamw
 timeout 150 $PYTHON benchmarks/throughput.py "${COMMON[@]}" --json "$OUT/throughput_eager.json"
 echo "eager exit code $?"
 # torch.compile: the first step of each of the three models compiles (tens of seconds each).
-timeout 300 $PYTHON benchmarks/throughput.py "${COMMON[@]}" --compile --warmup 4 --json "$OUT/throughput_compile.json"
+timeout 240 $PYTHON benchmarks/throughput.py "${COMMON[@]}" --compile --warmup 4 --json "$OUT/throughput_compile.json"
 echo "compile exit code $?"
 
 $PYTHON - "$OUT" <<'PY'
