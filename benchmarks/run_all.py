@@ -13,11 +13,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import model_speed  # noqa: E402
 import pretraining_time_to_quality  # noqa: E402
+import throughput  # noqa: E402
 import tokenizer_speed  # noqa: E402
 
 
 def main() -> None:
     for title, benchmark in (("Model speed: bertedu vs transformers", model_speed),
+                             ("Pretraining throughput and MFU: bertedu vs transformers", throughput),
                              ("Tokenizer speed", tokenizer_speed),
                              ("Pretraining time-to-quality", pretraining_time_to_quality)):
         print(f"\n## {title}\n", flush=True)

@@ -100,15 +100,17 @@ class BertModel(BertPreTrainedModel):
             raise ValueError(f"sequence length {seq_len} exceeds max_position_embeddings="
                              f"{config.max_position_embeddings}: truncate the input (tokenizer "
                              f"truncation=True, max_length={config.max_position_embeddings})")
-        _check_range("input_ids", input_ids, config.vocab_size, "vocab_size")
+        checks_values = not _compiling()  # reading values back would break torch.compile's graph
+        if checks_values:
+            _check_range("input_ids", input_ids, config.vocab_size, "vocab_size")
         for name, tensor in (("attention_mask", attention_mask), ("token_type_ids", token_type_ids),
                              ("position_ids", position_ids)):
             if tensor is not None and tuple(tensor.shape) != (batch_size, seq_len):
                 raise ValueError(f"{name} must have the shape of input_ids {(batch_size, seq_len)}, "
                                  f"got {tuple(tensor.shape)}")
-        if token_type_ids is not None:
+        if token_type_ids is not None and checks_values:
             _check_range("token_type_ids", token_type_ids, config.type_vocab_size, "type_vocab_size")
-        if position_ids is not None:
+        if position_ids is not None and checks_values:
             _check_range("position_ids", position_ids, config.max_position_embeddings,
                          "max_position_embeddings")
 
@@ -120,13 +122,21 @@ class BertModel(BertPreTrainedModel):
         input_ids = input_ids.long()
         hidden_states = self.embeddings(input_ids, token_type_ids, position_ids)  # (B, T, H)
         mask = None
-        if attention_mask is not None and not bool(attention_mask.all()):
+        # Without padding no mask is needed (and SDPA may pick its fastest kernel); under torch.compile
+        # that test would be a data-dependent branch, so the (all-zero where no padding) mask stays.
+        if attention_mask is not None and (_compiling() or not bool(attention_mask.all())):
             mask = extended_attention_mask(attention_mask, hidden_states.dtype)  # (B, 1, 1, T)
         sequence_output, all_hidden_states, all_attentions = self.encoder(
             hidden_states, mask, output_attentions, output_hidden_states)
         pooled_output = self.pooler(sequence_output) if self.pooler is not None else None
         return BaseModelOutputWithPooling(last_hidden_state=sequence_output, pooler_output=pooled_output,
                                           hidden_states=all_hidden_states, attentions=all_attentions)
+
+
+def _compiling() -> bool:
+    """True while torch.compile traces the model (torch.compiler.is_compiling, torch >= 2.3)."""
+    compiler = getattr(torch, "compiler", None)
+    return bool(compiler is not None and hasattr(compiler, "is_compiling") and compiler.is_compiling())
 
 
 def _check_range(name: str, tensor: torch.Tensor, upper: int, field: str) -> None:

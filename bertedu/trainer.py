@@ -8,6 +8,13 @@ pretraining and fine-tuning share it. A checkpoint holds everything the next ste
 optimizer moments, schedule, RNG states, the position in the data), so a run that is stopped and
 resumed draws the same batches and traces the same loss curve as one that never stopped
 (``training_state``).
+
+On a GPU the loop also uses what makes it fast there (the CPU path and its numbers do not change):
+bf16 autocast when asked (``autocast="bf16"``), TF32 tensor-core matmuls for what stays in float32
+(``tf32``; set when ``train()`` starts and restored when it returns, so importing or building a Trainer
+changes no process state), the fused single-kernel AdamW (``optim="adamw_torch_fused"``, the default on
+CUDA), batches copied from pinned memory without blocking (``dataloader_pin_memory``), and optionally
+``torch.compile`` (``torch_compile=True``; checkpoints keep the plain model's parameter names).
 """
 
 from __future__ import annotations
@@ -15,9 +22,8 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
@@ -25,32 +31,11 @@ from torch.utils.data import default_collate
 from tqdm.auto import tqdm
 
 from .inference import eval_mode
+from .optimization import linear_schedule_with_warmup, param_groups
 from .training_args import TrainingArguments
 from .training_state import load_state, rng_states, save_state, set_rng_states
 
 CHECKPOINT_FILE = "checkpoint.pt"
-
-
-def param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
-    """Two AdamW groups: weights decay, biases and LayerNorm parameters do not (as in BERT's code)."""
-    decay, no_decay = [], []
-    for name, parameter in model.named_parameters():  # tied weights are listed once
-        if not parameter.requires_grad:
-            continue
-        skip = name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
-        (no_decay if skip else decay).append(parameter)
-    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-
-
-def linear_schedule_with_warmup(optimizer: torch.optim.Optimizer, num_warmup_steps: int,
-                                num_training_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
-    """Learning rate x step/warmup for the first ``num_warmup_steps``, then linearly down to 0."""
-    def factor(step: int) -> float:
-        if step < num_warmup_steps:
-            return step / max(1, num_warmup_steps)
-        return max(0.0, (num_training_steps - step) / max(1, num_training_steps - num_warmup_steps))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 class Trainer:
@@ -82,9 +67,18 @@ class Trainer:
         self.max_steps = args.max_steps or math.ceil(
             args.num_train_epochs * self.batches_per_epoch / args.gradient_accumulation_steps)
         warmup = args.warmup_steps or math.ceil(args.warmup_ratio * self.max_steps)
+        on_cuda = self.device.type == "cuda"
+        self.optim = args.optim or ("adamw_torch_fused" if on_cuda else "adamw_torch")
+        self.tf32 = on_cuda if args.tf32 is None else args.tf32
+        self.pin_memory = on_cuda and args.dataloader_pin_memory
+        # fused=True: one kernel updates all parameters (CUDA; CPU since torch 2.4). None: torch's default.
+        fused = True if self.optim == "adamw_torch_fused" else None
         self.optimizer = torch.optim.AdamW(
             param_groups(model, args.weight_decay), lr=args.learning_rate,
-            betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon)
+            betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon, fused=fused)
+        # The compiled module shares the parameters; self.model stays the plain module, so state_dict
+        # names (and checkpoints) do not get torch.compile's "_orig_mod." prefix.
+        self.train_model = torch.compile(self.model) if args.torch_compile else self.model
         self.scheduler = linear_schedule_with_warmup(self.optimizer, warmup, self.max_steps)
         self.step, self.epoch, self.batch_index = 0, 0, 0  # next batch: self.batch_index of self.epoch
         self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0))  # (epoch, its shuffle)
@@ -108,40 +102,63 @@ class Trainer:
         indices = self._order[1][self.batch_index * size:(self.batch_index + 1) * size].tolist()
         self.batch_index += 1
         batch = self.data_collator([self.train_dataset[i] for i in indices])
+        if self.pin_memory:  # page-locked memory lets the copy run asynchronously, next to the GPU's work
+            return {name: tensor.pin_memory().to(self.device, non_blocking=True)
+                    for name, tensor in batch.items()}
         return {name: tensor.to(self.device) for name, tensor in batch.items()}
 
     def autocast(self) -> contextlib.AbstractContextManager:
         enabled = self.args.autocast == "bf16"
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=enabled)
 
+    @contextlib.contextmanager
+    def matmul_precision(self) -> Iterator[None]:
+        """TF32 for float32 matmuls while training on CUDA (10-bit mantissa inputs, float32 sums);
+        the process's previous setting is restored afterwards."""
+        if not (self.tf32 and self.device.type == "cuda"):
+            yield
+            return
+        previous = torch.get_float32_matmul_precision()
+        torch.set_float32_matmul_precision("high")
+        try:
+            yield
+        finally:
+            torch.set_float32_matmul_precision(previous)
+
     def accumulate_gradients(self, batches: list[dict[str, torch.Tensor]]) -> float:
         """Backpropagate the mean loss of ``batches`` (one update's worth); return that mean."""
-        total = 0.0
+        losses = []
         for batch in batches:
             with self.autocast():
-                loss = self.model(**batch).loss / len(batches)
+                loss = self.train_model(**batch).loss / len(batches)
             loss.backward()
+            losses.append(loss.detach())
+        total = 0.0
+        for loss in losses:  # read back after every backward is queued: one wait for the GPU, not one each
             total += loss.item()
         return total
 
-    def clip_gradients(self) -> float:
-        """Scale the gradients to norm ``max_grad_norm`` if larger; return the norm before clipping."""
+    def _clip_gradients(self) -> torch.Tensor:
         parameters = [p for p in self.model.parameters() if p.grad is not None]
         if self.args.max_grad_norm is None:
-            return float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in parameters])))
-        return float(nn.utils.clip_grad_norm_(parameters, self.args.max_grad_norm))
+            return torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in parameters]))
+        return nn.utils.clip_grad_norm_(parameters, self.args.max_grad_norm)
+
+    def clip_gradients(self) -> float:
+        """Scale the gradients to norm ``max_grad_norm`` if larger; return the norm before clipping."""
+        return float(self._clip_gradients())
 
     def training_step(self) -> dict[str, float]:
         learning_rate = self.scheduler.get_last_lr()[0]
         batches = [self.next_batch() for _ in range(self.args.gradient_accumulation_steps)]
         loss = self.accumulate_gradients(batches)
-        grad_norm = self.clip_gradients()
+        grad_norm = self._clip_gradients()  # a tensor: read after the update is queued, not before
         self.optimizer.step()
         self.scheduler.step()
         self.optimizer.zero_grad(set_to_none=True)
         self.step += 1
-        return {"step": self.step, "loss": loss, "learning_rate": learning_rate, "grad_norm": grad_norm,
-                "epoch": self.epoch + self.batch_index / self.batches_per_epoch}
+        return {"step": self.step, "loss": loss, "learning_rate": learning_rate,
+                "grad_norm": float(grad_norm), "epoch": self.epoch + self.batch_index / self.batches_per_epoch}
 
     def evaluate(self) -> dict[str, float]:
         if self.eval_fn is None:
@@ -154,6 +171,10 @@ class Trainer:
 
     def train(self, resume: bool = False) -> dict[str, list[dict[str, float]]]:
         """Run until ``max_steps`` (or ``max_minutes``); evaluate and checkpoint at the end."""
+        with self.matmul_precision():
+            return self._train(resume)
+
+    def _train(self, resume: bool) -> dict[str, list[dict[str, float]]]:
         if resume:
             self.load_checkpoint()
         start = time.monotonic()

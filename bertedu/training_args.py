@@ -13,6 +13,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+OPTIMIZERS = ("adamw_torch", "adamw_torch_fused")  # Hugging Face's names for the two AdamW kernels
+
 
 @dataclass
 class TrainingArguments:
@@ -43,6 +45,10 @@ class TrainingArguments:
     seed: int = 0
     progress_bar: bool = True
     device: str | None = None            # None: "cuda" when available, else "cpu"
+    tf32: bool | None = None             # TF32 matmuls for float32 work; None: on when on CUDA
+    optim: str | None = None             # "adamw_torch" or "adamw_torch_fused"; None: fused on CUDA
+    dataloader_pin_memory: bool = True   # pinned host memory + non_blocking copies (CUDA only)
+    torch_compile: bool = False          # torch.compile the model's training forward
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "gradient_accumulation_steps", "max_steps", "eval_every",
@@ -64,6 +70,8 @@ class TrainingArguments:
                              f"{self.weight_decay}, {self.warmup_steps}, {self.warmup_ratio}")
         if self.autocast not in (None, "bf16"):
             raise ValueError(f"autocast must be None or 'bf16', got {self.autocast!r}")
+        if self.optim not in (None,) + OPTIMIZERS:
+            raise ValueError(f"optim must be None or one of {OPTIMIZERS}, got {self.optim!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

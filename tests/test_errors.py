@@ -44,3 +44,16 @@ def test_wrong_config_type():
 def test_sinusoid_arguments():
     with pytest.raises(ValueError, match="even dim"):
         bertedu.sinusoidal_positional_encoding(10, 7)
+
+
+def test_value_checks_step_aside_under_torch_compile(model, monkeypatch):
+    """While torch.compile traces, reading values back (min/max, mask.all()) would break its graph:
+    the range checks are skipped and the mask is kept, which gives the same output."""
+    input_ids = torch.tensor([[2, 5, 7, 3]])
+    mask = torch.ones_like(input_ids)
+    model.eval()
+    expected = model(input_ids, attention_mask=mask).last_hidden_state
+    monkeypatch.setattr(torch.compiler, "is_compiling", lambda: True)
+    torch.testing.assert_close(model(input_ids, attention_mask=mask).last_hidden_state, expected)
+    with pytest.raises(IndexError):  # unchecked: the embedding lookup fails instead of our message
+        model(torch.tensor([[2, 10**6]]))

@@ -1,5 +1,6 @@
 """The training loop: transformers' schedule at every step, BERT's weight-decay groups, clipping,
-accumulation, bf16 autocast, atomic checkpoints and a resume that repeats the loss curve exactly."""
+accumulation, bf16 autocast, atomic checkpoints and a resume that repeats the loss curve exactly; the
+GPU path's switches (TF32, fused AdamW, pinned copies, torch.compile) and that the CPU path ignores them."""
 
 from __future__ import annotations
 
@@ -104,6 +105,76 @@ def test_bf16_autocast_trains_on_cpu():
     assert len(history["train"]) == 3 and all(torch.isfinite(torch.tensor(r["loss"])) for r in history["train"])
 
 
+def test_cpu_path_uses_none_of_the_gpu_switches():
+    precision = torch.get_float32_matmul_precision()
+    trainer = Trainer(classifier(), TrainingArguments(batch_size=4, max_steps=2, progress_bar=False,
+                                                      device="cpu"), classification_data(8))
+    assert trainer.optim == "adamw_torch" and not trainer.optimizer.defaults["fused"]
+    assert not trainer.tf32 and not trainer.pin_memory and trainer.train_model is trainer.model
+    trainer.train()
+    assert torch.get_float32_matmul_precision() == precision
+
+
+def test_tf32_is_set_only_while_training_on_cuda_and_restored():
+    trainer = Trainer(classifier(), TrainingArguments(progress_bar=False, device="cpu", tf32=True),
+                      classification_data(8))
+    before = torch.get_float32_matmul_precision()
+    with trainer.matmul_precision():  # on the CPU: nothing to switch
+        assert torch.get_float32_matmul_precision() == before
+    trainer.device = torch.device("cuda")  # what the context does on CUDA (it runs no CUDA op itself)
+    with pytest.raises(RuntimeError, match="boom"), trainer.matmul_precision():
+        assert torch.get_float32_matmul_precision() == "high"
+        raise RuntimeError("boom")
+    assert torch.get_float32_matmul_precision() == before  # restored, also after an error
+
+
+def test_fused_adamw_trains_like_the_plain_one_on_cpu():
+    losses = {}
+    for optim in ("adamw_torch", "adamw_torch_fused"):
+        args = TrainingArguments(batch_size=4, max_steps=4, learning_rate=1e-3, optim=optim,
+                                 progress_bar=False, device="cpu")
+        trainer = Trainer(classifier(), args, classification_data(8))
+        assert bool(trainer.optimizer.defaults["fused"]) == (optim == "adamw_torch_fused")
+        losses[optim] = [r["loss"] for r in trainer.train()["train"]]
+    assert losses["adamw_torch_fused"] == pytest.approx(losses["adamw_torch"], abs=1e-5)
+
+
+def test_torch_compile_flag_compiles_the_training_forward_only(monkeypatch, tmp_path):
+    """The plumbing: torch.compile on a CPU takes about a minute for this tiny model on two cores,
+    too slow for the unit tests, so a stand-in records what would be compiled."""
+    compiled = []
+
+    def fake_compile(module):
+        compiled.append(module)
+        return module
+
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    args = TrainingArguments(output_dir=str(tmp_path), batch_size=4, max_steps=2, torch_compile=True,
+                             progress_bar=False, device="cpu")
+    trainer = Trainer(classifier(), args, classification_data(8))
+    assert compiled == [trainer.model] and trainer.train_model is trainer.model
+    trainer.train()
+    state = torch.load(trainer.checkpoint_path, weights_only=True)
+    assert not any(name.startswith("_orig_mod") for name in state["model"])  # loadable without compile
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_path_uses_fused_adamw_tf32_and_pinned_copies(monkeypatch):
+    seen = []
+    precision = torch.get_float32_matmul_precision()
+    args = TrainingArguments(batch_size=4, max_steps=3, learning_rate=1e-3, autocast="bf16",
+                             progress_bar=False, device="cuda")
+    trainer = Trainer(classifier(), args, classification_data(8))
+    assert trainer.optim == "adamw_torch_fused" and trainer.optimizer.defaults["fused"]
+    assert trainer.tf32 and trainer.pin_memory
+    forward = trainer.model.forward
+    monkeypatch.setattr(trainer.model, "forward",
+                        lambda **batch: seen.append(torch.get_float32_matmul_precision()) or forward(**batch))
+    history = trainer.train()
+    assert seen == ["high"] * 3 and torch.get_float32_matmul_precision() == precision
+    assert all(torch.isfinite(torch.tensor(r["loss"])) for r in history["train"])
+
+
 class CrashingCollator(DataCollatorForPretraining):
     """Dies on its ``crash_at``-th batch, like a run killed in the middle of an update."""
 
@@ -184,7 +255,7 @@ def test_epochs_set_the_length_and_bad_arguments_are_errors():
                       classification_data(8))
     assert trainer.max_steps == 6  # ceil(8 / 3) batches per epoch, two epochs
     for bad in ({"batch_size": 0}, {"max_steps": -5}, {"learning_rate": 0}, {"autocast": "fp16"},
-                {"warmup_ratio": 1.5}, {"gradient_accumulation_steps": 1.5}):
+                {"warmup_ratio": 1.5}, {"gradient_accumulation_steps": 1.5}, {"optim": "sgd"}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             TrainingArguments(**bad)
     with pytest.raises(ValueError, match="empty"):

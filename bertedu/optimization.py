@@ -1,0 +1,36 @@
+"""The optimizer's setup: AdamW's two weight-decay groups and the warmup-then-linear-decay schedule.
+
+BERT's paper, appendix A.2: "Adam with learning rate of 1e-4, beta1 = 0.9, beta2 = 0.999, L2 weight
+decay of 0.01, learning rate warmup over the first 10,000 steps, and linear decay of the learning
+rate." The released code applies the decay as AdamW does (decoupled from the gradient) and exempts
+biases and LayerNorm parameters from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+
+def param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """Two AdamW groups: weights decay, biases and LayerNorm parameters do not (as in BERT's code)."""
+    decay, no_decay = [], []
+    for name, parameter in model.named_parameters():  # tied weights are listed once
+        if not parameter.requires_grad:
+            continue
+        skip = name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
+        (no_decay if skip else decay).append(parameter)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def linear_schedule_with_warmup(optimizer: torch.optim.Optimizer, num_warmup_steps: int,
+                                num_training_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """Learning rate x step/warmup for the first ``num_warmup_steps``, then linearly down to 0."""
+    def factor(step: int) -> float:
+        if step < num_warmup_steps:
+            return step / max(1, num_warmup_steps)
+        return max(0.0, (num_training_steps - step) / max(1, num_training_steps - num_warmup_steps))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
