@@ -35,7 +35,8 @@ class TrainingArguments:
     """The knobs of the loop. Names follow Hugging Face's ``TrainingArguments`` where one exists.
 
     ``max_steps`` (optimizer updates) sets the length of the schedule; without it the run lasts
-    ``num_train_epochs`` passes. ``max_minutes`` stops early, after a final evaluation and checkpoint.
+    ``num_train_epochs`` passes. ``max_minutes`` stops early, after a final evaluation and checkpoint;
+    the linear decay then ends at whichever comes first, ``max_steps`` or ``max_minutes``.
     One update sums the gradients of ``gradient_accumulation_steps`` batches of ``batch_size``.
     """
 
@@ -47,6 +48,7 @@ class TrainingArguments:
     adam_epsilon: float = 1e-8
     warmup_steps: int = 0
     warmup_ratio: float = 0.0            # used when warmup_steps is 0
+    lr_scheduler_type: str = "linear"    # after warmup: "linear" decay to 0 at max_steps, or "constant"
     max_steps: int | None = None
     num_train_epochs: float = 1.0
     max_minutes: float | None = None
@@ -73,6 +75,8 @@ class TrainingArguments:
         if self.weight_decay < 0 or self.warmup_steps < 0 or not 0 <= self.warmup_ratio < 1:
             raise ValueError("weight_decay and warmup_steps must be >= 0 and warmup_ratio in [0, 1), got "
                              f"{self.weight_decay}, {self.warmup_steps}, {self.warmup_ratio}")
+        if self.lr_scheduler_type not in ("linear", "constant"):
+            raise ValueError(f"lr_scheduler_type must be 'linear' or 'constant', got {self.lr_scheduler_type!r}")
         if self.autocast not in (None, "bf16"):
             raise ValueError(f"autocast must be None or 'bf16', got {self.autocast!r}")
 
@@ -92,12 +96,22 @@ def param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
 
 
 def linear_schedule_with_warmup(optimizer: torch.optim.Optimizer, num_warmup_steps: int,
-                                num_training_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
-    """Learning rate x step/warmup for the first ``num_warmup_steps``, then linearly down to 0."""
+                                num_training_steps: int, decay: bool = True,
+                                time_left: Callable[[], float] | None = None,
+                                ) -> torch.optim.lr_scheduler.LambdaLR:
+    """Learning rate x step/warmup for the first ``num_warmup_steps``, then linearly down to 0
+    (or, with ``decay=False``, constant: a schedule that a time limit may cut anywhere).
+
+    ``time_left()`` (the share of a time budget still unspent, 1 -> 0) caps the decay: the rate is
+    the smaller of the two linear decays, by updates and by time, so a run stopped by its time limit
+    has decayed to 0 by then instead of being cut at a high learning rate."""
     def factor(step: int) -> float:
         if step < num_warmup_steps:
             return step / max(1, num_warmup_steps)
-        return max(0.0, (num_training_steps - step) / max(1, num_training_steps - num_warmup_steps))
+        if not decay:
+            return 1.0
+        by_steps = max(0.0, (num_training_steps - step) / max(1, num_training_steps - num_warmup_steps))
+        return by_steps if time_left is None else min(by_steps, max(0.0, time_left()))
 
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
@@ -134,13 +148,22 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(
             param_groups(model, args.weight_decay), lr=args.learning_rate,
             betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon)
-        self.scheduler = linear_schedule_with_warmup(self.optimizer, warmup, self.max_steps)
+        self._start: float | None = None  # when train() began, for the time budget
+        self.scheduler = linear_schedule_with_warmup(
+            self.optimizer, warmup, self.max_steps, decay=args.lr_scheduler_type == "linear",
+            time_left=self.time_left if args.max_minutes is not None else None)
         self.step, self.epoch, self.batch_index = 0, 0, 0  # next batch: self.batch_index of self.epoch
         self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0))  # (epoch, its shuffle)
         self.train_seconds = 0.0
         self.history: dict[str, list[dict[str, float]]] = {"train": [], "eval": []}
         self.stopped_early = False
         torch.manual_seed(args.seed)  # dropout draws from torch's global generator
+
+    def time_left(self) -> float:
+        """The share of ``max_minutes`` not yet spent by this ``train()`` call (1.0 before it)."""
+        if self.args.max_minutes is None or self._start is None:
+            return 1.0
+        return 1.0 - (time.monotonic() - self._start) / (60 * self.args.max_minutes)
 
     @property
     def checkpoint_path(self) -> Path | None:
@@ -207,7 +230,7 @@ class Trainer:
         """Run until ``max_steps`` (or ``max_minutes``); evaluate and checkpoint at the end."""
         if resume:
             self.load_checkpoint()
-        start = time.monotonic()
+        start = self._start = time.monotonic()
         self.model.train()
         bar = tqdm(total=self.max_steps, initial=self.step, desc="training", disable=not self.args.progress_bar)
         while self.step < self.max_steps:
