@@ -8,6 +8,7 @@ biases and LayerNorm parameters from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -26,11 +27,21 @@ def param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
 
 
 def linear_schedule_with_warmup(optimizer: torch.optim.Optimizer, num_warmup_steps: int,
-                                num_training_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
-    """Learning rate x step/warmup for the first ``num_warmup_steps``, then linearly down to 0."""
+                                num_training_steps: int, decay: bool = True,
+                                time_left: Callable[[], float] | None = None,
+                                ) -> torch.optim.lr_scheduler.LambdaLR:
+    """Learning rate x step/warmup for the first ``num_warmup_steps``, then linearly down to 0
+    (or, with ``decay=False``, constant: a schedule that a time limit may cut anywhere).
+
+    ``time_left()`` (the share of a time budget still unspent, 1 -> 0) caps the decay: the rate is
+    the smaller of the two linear decays, by updates and by time, so a run stopped by its time limit
+    has decayed to 0 by then instead of being cut at a high learning rate."""
     def factor(step: int) -> float:
         if step < num_warmup_steps:
             return step / max(1, num_warmup_steps)
-        return max(0.0, (num_training_steps - step) / max(1, num_training_steps - num_warmup_steps))
+        if not decay:
+            return 1.0
+        by_steps = max(0.0, (num_training_steps - step) / max(1, num_training_steps - num_warmup_steps))
+        return by_steps if time_left is None else min(by_steps, max(0.0, time_left()))
 
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)

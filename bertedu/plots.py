@@ -43,7 +43,11 @@ def plot_training_loss(axes: Axes, history: History, color: str, label: str, poi
 
 
 def plot_history(history: History, path: str | os.PathLike | None = None) -> Figure:
-    """A pretraining run: training loss next to the held-out losses; held-out accuracies."""
+    """A pretraining run: training loss next to the held-out losses; held-out accuracies.
+
+    The held-out MLM numbers are those of the [MASK]ed positions, each beside its input-blind
+    baseline (dashed, when recorded): the unigram loss and the most frequent token's accuracy; NSP
+    accuracy beside the majority-class rate."""
     figure = Figure(figsize=(11, 4), layout="constrained")
     loss_axes, accuracy_axes = figure.subplots(1, 2)
     plot_training_loss(loss_axes, history, "tab:blue", "training MLM + NSP loss")
@@ -51,11 +55,20 @@ def plot_history(history: History, path: str | os.PathLike | None = None) -> Fig
     eval_steps = [record["step"] for record in evals]
     loss_axes.plot(eval_steps, [r["mlm_loss"] + r["nsp_loss"] for r in evals], "o-", color="tab:orange",
                    label="held-out MLM + NSP loss")
-    loss_axes.plot(eval_steps, [r["mlm_loss"] for r in evals], "o--", color="tab:red", label="held-out MLM loss")
+    loss_axes.plot(eval_steps, [r["mlm_loss"] for r in evals], "o-", color="tab:red",
+                   label="held-out MLM loss at [MASK]")
+    if evals and "mlm_unigram_loss" in evals[-1]:
+        loss_axes.plot(eval_steps, [r["mlm_unigram_loss"] for r in evals], "--", color="tab:red",
+                       alpha=0.6, label="unigram loss (input-blind)")
     loss_axes.set(xlabel="update", ylabel="loss", title="loss")
     loss_axes.legend()
-    for name, label, color in (("mlm_accuracy", "MLM", "tab:red"), ("nsp_accuracy", "NSP", "tab:green")):
+    for name, baseline, label, color in (
+            ("mlm_accuracy", "mlm_baseline_accuracy", "MLM at [MASK]", "tab:red"),
+            ("nsp_accuracy", "nsp_majority_accuracy", "NSP", "tab:green")):
         accuracy_axes.plot(eval_steps, [r[name] for r in evals], "o-", color=color, label=f"held-out {label}")
+        if evals and baseline in evals[-1]:
+            accuracy_axes.plot(eval_steps, [r[baseline] for r in evals], "--", color=color, alpha=0.6,
+                               label="most frequent token" if name == "mlm_accuracy" else "majority class")
     accuracy_axes.set(xlabel="update", ylabel="accuracy", ylim=(0, 1), title="held-out accuracy")
     accuracy_axes.legend()
     return save_figure(figure, path)

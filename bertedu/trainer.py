@@ -79,13 +79,22 @@ class Trainer:
         # The compiled module shares the parameters; self.model stays the plain module, so state_dict
         # names (and checkpoints) do not get torch.compile's "_orig_mod." prefix.
         self.train_model = torch.compile(self.model) if args.torch_compile else self.model
-        self.scheduler = linear_schedule_with_warmup(self.optimizer, warmup, self.max_steps)
+        self._start: float | None = None  # when train() began, for the time budget
+        self.scheduler = linear_schedule_with_warmup(
+            self.optimizer, warmup, self.max_steps, decay=args.lr_scheduler_type == "linear",
+            time_left=self.time_left if args.max_minutes is not None else None)
         self.step, self.epoch, self.batch_index = 0, 0, 0  # next batch: self.batch_index of self.epoch
         self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0))  # (epoch, its shuffle)
         self.train_seconds = 0.0
         self.history: dict[str, list[dict[str, float]]] = {"train": [], "eval": []}
         self.stopped_early = False
         torch.manual_seed(args.seed)  # dropout draws from torch's global generator
+
+    def time_left(self) -> float:
+        """The share of ``max_minutes`` not yet spent by this ``train()`` call (1.0 before it)."""
+        if self.args.max_minutes is None or self._start is None:
+            return 1.0
+        return 1.0 - (time.monotonic() - self._start) / (60 * self.args.max_minutes)
 
     @property
     def checkpoint_path(self) -> Path | None:
@@ -177,7 +186,7 @@ class Trainer:
     def _train(self, resume: bool) -> dict[str, list[dict[str, float]]]:
         if resume:
             self.load_checkpoint()
-        start = time.monotonic()
+        start = self._start = time.monotonic()
         self.model.train()
         bar = tqdm(total=self.max_steps, initial=self.step, desc="training", disable=not self.args.progress_bar)
         while self.step < self.max_steps:

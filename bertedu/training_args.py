@@ -21,7 +21,8 @@ class TrainingArguments:
     """The knobs of the loop. Names follow Hugging Face's ``TrainingArguments`` where one exists.
 
     ``max_steps`` (optimizer updates) sets the length of the schedule; without it the run lasts
-    ``num_train_epochs`` passes. ``max_minutes`` stops early, after a final evaluation and checkpoint.
+    ``num_train_epochs`` passes. ``max_minutes`` stops early, after a final evaluation and checkpoint;
+    the linear decay then ends at whichever comes first, ``max_steps`` or ``max_minutes``.
     One update sums the gradients of ``gradient_accumulation_steps`` batches of ``batch_size``.
     """
 
@@ -33,6 +34,7 @@ class TrainingArguments:
     adam_epsilon: float = 1e-8
     warmup_steps: int = 0
     warmup_ratio: float = 0.0            # used when warmup_steps is 0
+    lr_scheduler_type: str = "linear"    # after warmup: "linear" decay to 0 at max_steps, or "constant"
     max_steps: int | None = None
     num_train_epochs: float = 1.0
     max_minutes: float | None = None
@@ -68,6 +70,8 @@ class TrainingArguments:
         if self.weight_decay < 0 or self.warmup_steps < 0 or not 0 <= self.warmup_ratio < 1:
             raise ValueError("weight_decay and warmup_steps must be >= 0 and warmup_ratio in [0, 1), got "
                              f"{self.weight_decay}, {self.warmup_steps}, {self.warmup_ratio}")
+        if self.lr_scheduler_type not in ("linear", "constant"):
+            raise ValueError(f"lr_scheduler_type must be 'linear' or 'constant', got {self.lr_scheduler_type!r}")
         if self.autocast not in (None, "bf16"):
             raise ValueError(f"autocast must be None or 'bf16', got {self.autocast!r}")
         if self.optim not in (None,) + OPTIMIZERS:

@@ -65,11 +65,13 @@ def test_masked_lm_accuracy_reference_is_the_package_metric():
         prediction_logits = logits
         seq_relationship_logits = torch.zeros(3, 2)
 
-    batch = {"labels": labels, "next_sentence_label": torch.zeros(3, dtype=torch.long)}
+    kinds = (labels != -100).long()  # every labelled position a [MASK] (kind 1)
+    batch = {"labels": labels, "masked_lm_kinds": kinds, "next_sentence_label": torch.zeros(3, dtype=torch.long)}
     model = torch.nn.Linear(1, 1)
     model.forward = lambda **_: Output()
     metrics = pretraining_metrics(model, [batch])
     assert ex.masked_lm_accuracy(logits, labels) == pytest.approx(metrics["mlm_accuracy"], abs=1e-7)
+    assert metrics["mlm_accuracy_all"] == metrics["mlm_accuracy"]
 
 
 @pytest.mark.parametrize("wrong, hint", [

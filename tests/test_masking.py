@@ -9,7 +9,13 @@ import pytest
 import torch
 
 from bertedu.labels import IGNORE_INDEX
-from bertedu.pretraining.collator import DataCollatorForPretraining
+from bertedu.pretraining.collator import (
+    MASKED,
+    NOT_PREDICTED,
+    RANDOM,
+    UNCHANGED,
+    DataCollatorForPretraining,
+)
 from bertedu.pretraining.instances import create_training_instances
 from bertedu.pretraining.masking import create_masked_lm_predictions, random_replacement_words
 from bertedu.tokenizer.bert import BertTokenizer
@@ -198,6 +204,24 @@ def test_dynamic_masking_keeps_the_rules(tokenizer):
     assert abs(counts["mask"] / total - 0.8) < RATE_TOLERANCE
     assert abs(counts["kept"] / total - 0.1) < RATE_TOLERANCE
     assert abs(counts["random"] / total - 0.1) < RATE_TOLERANCE
+
+
+def test_collator_remembers_what_the_80_10_10_rule_did(tokenizer):
+    unmasked = instances(tokenizer, mask=False)
+    for collator, batch_instances in (
+            (DataCollatorForPretraining(tokenizer, seed=0, return_masking_kinds=True), unmasked),
+            (DataCollatorForPretraining(tokenizer, dynamic=False, return_masking_kinds=True),
+             instances(tokenizer, mask=True))):
+        batch = collator(batch_instances)
+        kinds, labelled = batch["masked_lm_kinds"], batch["labels"] != IGNORE_INDEX   # (B, T)
+        assert ((kinds != NOT_PREDICTED) == labelled).all()
+        chosen, original = batch["input_ids"][labelled], batch["labels"][labelled]
+        assert ((kinds[labelled] == MASKED) == (chosen == tokenizer.mask_token_id)).all()
+        assert ((kinds[labelled] == UNCHANGED) == (chosen == original)).all()
+        assert ((kinds[labelled] == RANDOM) == ((chosen != original) & (chosen != tokenizer.mask_token_id))).all()
+    counts = torch.bincount(batch["masked_lm_kinds"].flatten(), minlength=4).tolist()
+    assert counts[1:] == [445, 52, 64]  # [MASK], random, unchanged: 80 % / 9 % / 11 % of 561
+    assert "masked_lm_kinds" not in DataCollatorForPretraining(tokenizer)(unmasked[:2])
 
 
 def test_dataloader_workers_draw_new_masks_each_epoch(tokenizer):

@@ -4,6 +4,7 @@ the same logits, --resume continues the loss curve, and every bad argument is a 
 from __future__ import annotations
 
 import json
+import math
 import random
 
 import pytest
@@ -13,6 +14,7 @@ from conftest import run_cli
 
 from bertedu.cli import main
 from bertedu.corpus import read_bert_format
+from bertedu.pretraining.collator import MASKED, RANDOM, UNCHANGED
 from bertedu.pretraining.models import BertForPreTraining
 from bertedu.pretraining.run import prepare_pretraining_data, pretraining_metrics
 from bertedu.tokenizer.bert import BertTokenizer
@@ -91,12 +93,49 @@ def test_held_out_metrics_agree_for_sparse_dense_and_transformers_heads(files, s
         metrics = [pretraining_metrics(model.eval(), data.eval_batches) for model in models]
         correct = total = 0  # accuracy by hand: the argmax at the labelled positions
         for batch in data.eval_batches:
-            selected = batch["labels"] != -100
+            batch = dict(batch)
+            selected = batch.pop("masked_lm_kinds") == MASKED  # the [MASK]ed positions only
             predictions = models[1](**batch).prediction_logits.argmax(-1)  # (B, T)
             correct += int((predictions[selected] == batch["labels"][selected]).sum())
             total += int(selected.sum())
     assert metrics[0] == pytest.approx(metrics[1], abs=1e-5) and metrics[2] == pytest.approx(metrics[1], abs=1e-5)
     assert metrics[1]["mlm_accuracy"] == correct / total
+
+
+class _FixedOutputs:
+    """A stand-in model: the same MLM and NSP logits whatever the batch."""
+
+    def __init__(self, prediction_logits, seq_relationship_logits):
+        self.outputs = type("Outputs", (), {"prediction_logits": prediction_logits,
+                                            "seq_relationship_logits": seq_relationship_logits})
+
+    def parameters(self):
+        return iter([torch.zeros(1)])
+
+    def __call__(self, **batch):
+        return self.outputs
+
+
+def test_held_out_metrics_score_mask_positions_apart_beside_baselines():
+    labels = torch.tensor([[-100, 3, 4, 5, 2, -100], [-100, -100, -100, -100, -100, -100]])   # (B, T)
+    kinds = torch.tensor([[0, MASKED, MASKED, RANDOM, UNCHANGED, 0], [0] * 6])                   # (B, T)
+    predicted = torch.tensor([[0, 3, 1, 0, 2, 0], [0] * 6])      # right at [MASK] 3 and unchanged 2
+    logits = torch.nn.functional.one_hot(predicted, 6).float() * 10.0                         # (B, T, V)
+    batch = {"labels": labels, "masked_lm_kinds": kinds, "next_sentence_label": torch.tensor([1, 0])}
+    model = _FixedOutputs(logits, torch.tensor([[0.0, 1.0], [0.0, 1.0]]))   # always NotNext
+    counts = torch.tensor([0, 0, 1, 5, 2, 0])   # training tokens: 3 is the most frequent
+    metrics = pretraining_metrics(model, [batch], counts)
+    wrong = math.log(math.exp(10) + 5)           # cross-entropy when the label scores 0, another 10
+    right = math.log(math.exp(10) + 5) - 10.0
+    assert metrics["mlm_accuracy"] == 0.5 and metrics["mlm_loss"] == pytest.approx((right + wrong) / 2, rel=1e-5)
+    assert metrics["mlm_accuracy_random"] == 0.0 and metrics["mlm_accuracy_unchanged"] == 1.0
+    assert metrics["mlm_accuracy_all"] == 0.5 and metrics["mlm_loss_unchanged"] == pytest.approx(right, rel=1e-3)
+    assert metrics["mlm_baseline_accuracy"] == 0.5  # "3" is right at one of the two [MASK]s
+    assert metrics["mlm_unigram_loss"] == pytest.approx(-(math.log(6 / 14) + math.log(3 / 14)) / 2)
+    assert metrics["nsp_accuracy"] == 0.5 and metrics["nsp_majority_accuracy"] == 0.5
+    del batch["masked_lm_kinds"]
+    with pytest.raises(ValueError, match="return_masking_kinds=True"):
+        pretraining_metrics(model, [batch])
 
 
 def test_cli_resume_continues_the_same_loss_curve(files, straight_run):

@@ -61,6 +61,23 @@ def test_schedule_equals_transformers_at_every_step(warmup, total):
         ours_opt.step(), theirs_opt.step(), ours.step(), theirs.step()
 
 
+def test_constant_schedule_and_decay_capped_by_the_time_budget():
+    def rates(**options) -> list[float]:
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+        scheduler = linear_schedule_with_warmup(optimizer, 2, 10, **options)
+        values = []
+        for _ in range(6):
+            values.append(scheduler.get_last_lr()[0])
+            optimizer.step()
+            scheduler.step()
+        return values
+
+    assert rates() == [0.0, 0.5, 1.0, 0.875, 0.75, 0.625]
+    assert rates(decay=False) == [0.0, 0.5, 1.0, 1.0, 1.0, 1.0]
+    budget = iter([0.9, 0.5, 0.1, -0.2, 0.0])  # share of the time budget left, asked after the warmup
+    assert rates(time_left=lambda: next(budget)) == [0.0, 0.5, 0.9, 0.5, 0.1, 0.0]
+
+
 def test_param_groups_exclude_biases_and_layer_norm():
     model = BertForPreTraining(BertConfig(**TINY))
     decay, no_decay = param_groups(model, 0.01)

@@ -176,8 +176,11 @@ def run(args: argparse.Namespace) -> int:
     final = trainer.history["eval"][-1]
     stopped = f" (stopped by --max-minutes {args.max_minutes})" if trainer.stopped_early else ""
     print(f"step {trainer.step}/{trainer.max_steps}{stopped}, {final['train_seconds'] / 60:.1f} min of training")
-    print(f"held-out MLM accuracy {final['mlm_accuracy']:.4f}, MLM loss {final['mlm_loss']:.4f}, "
-          f"NSP accuracy {final['nsp_accuracy']:.4f}")
+    print(f"held-out MLM accuracy at [MASK] {final['mlm_accuracy']:.4f} (always the most frequent token: "
+          f"{final['mlm_baseline_accuracy']:.4f}), MLM loss {final['mlm_loss']:.4f} (unigram "
+          f"{final['mlm_unigram_loss']:.4f}); at random-replaced tokens {final['mlm_accuracy_random']:.4f}, "
+          f"at unchanged ones {final['mlm_accuracy_unchanged']:.4f}; NSP accuracy {final['nsp_accuracy']:.4f} "
+          f"(majority class {final['nsp_majority_accuracy']:.4f})")
     print(f"checkpoint: {args.output} (config.json, model.safetensors, vocab.txt; loss_curve.png); "
           f"resumable state in {Path(args.output) / 'checkpoint'}")
     return 0

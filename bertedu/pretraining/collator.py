@@ -17,6 +17,10 @@ from ..labels import IGNORE_INDEX
 from .instances import TrainingInstance
 from .masking import check_masking_settings, create_masked_lm_predictions, random_replacement_words
 
+# What the 80/10/10 rule did at each position (``masked_lm_kinds``): the held-out metrics score the
+# [MASK]ed positions apart from the random and unchanged ones, which the model can see through.
+NOT_PREDICTED, MASKED, RANDOM, UNCHANGED = 0, 1, 2, 3
+
 
 class DataCollatorForPretraining:
     """Turns ``TrainingInstance``s into a padded batch for ``BertForPreTraining``.
@@ -32,16 +36,23 @@ class DataCollatorForPretraining:
     sequence of masks. Inside DataLoader workers each worker masks with its own stream, derived from
     ``seed`` and the worker seed PyTorch draws per epoch, so epochs do not repeat masks.
     ``dynamic=False`` uses the masks stored in the instances (static masking).
+
+    ``return_masking_kinds=True`` adds ``masked_lm_kinds`` (B, T): ``MASKED``, ``RANDOM`` or
+    ``UNCHANGED`` at the MLM positions, ``NOT_PREDICTED`` elsewhere, read off the corrupted and the
+    original token (a random draw that hits the original token counts as unchanged: the model sees
+    the answer). It is not a model input: drop it before ``model(**batch)``.
     """
 
     def __init__(self, tokenizer, mlm_probability: float = 0.15, max_predictions_per_seq: int = 20,
-                 whole_word_mask: bool = False, dynamic: bool = True, seed: int = 0):
+                 whole_word_mask: bool = False, dynamic: bool = True, seed: int = 0,
+                 return_masking_kinds: bool = False):
         self.tokenizer = tokenizer
         self.mlm_probability = mlm_probability
         self.max_predictions_per_seq = max_predictions_per_seq
         self.whole_word_mask = whole_word_mask
         self.dynamic = dynamic
         self.seed = seed
+        self.return_masking_kinds = return_masking_kinds
         self.special_tokens = (tokenizer.cls_token, tokenizer.sep_token, tokenizer.pad_token)
         self.vocab_words = random_replacement_words(
             tokenizer.vocab, (*self.special_tokens, tokenizer.mask_token, tokenizer.unk_token))
@@ -76,9 +87,14 @@ class DataCollatorForPretraining:
         if not instances:
             raise ValueError("cannot make a batch from zero instances")
         seq_len = max(len(instance.tokens) for instance in instances)
-        input_ids, token_type_ids, attention_mask, labels = [], [], [], []
+        input_ids, token_type_ids, attention_mask, labels, kinds = [], [], [], [], []
         for instance in instances:
             tokens, positions, masked_labels = self._mask(instance)
+            row_kinds = [NOT_PREDICTED] * seq_len
+            for position, original in zip(positions, masked_labels):
+                row_kinds[position] = (MASKED if tokens[position] == self.tokenizer.mask_token
+                                       else UNCHANGED if tokens[position] == original else RANDOM)
+            kinds.append(row_kinds)
             padding = seq_len - len(tokens)
             input_ids.append(self.tokenizer.convert_tokens_to_ids(tokens)
                              + [self.tokenizer.pad_token_id] * padding)
@@ -91,8 +107,11 @@ class DataCollatorForPretraining:
             labels.append(row_labels)
         next_sentence_label = torch.tensor(  # (B,)
             [int(instance.is_random_next) for instance in instances])
-        return {"input_ids": torch.tensor(input_ids),  # (B, T)
-                "token_type_ids": torch.tensor(token_type_ids),  # (B, T)
-                "attention_mask": torch.tensor(attention_mask),  # (B, T)
-                "labels": torch.tensor(labels),  # (B, T)
-                "next_sentence_label": next_sentence_label}
+        batch = {"input_ids": torch.tensor(input_ids),  # (B, T)
+                 "token_type_ids": torch.tensor(token_type_ids),  # (B, T)
+                 "attention_mask": torch.tensor(attention_mask),  # (B, T)
+                 "labels": torch.tensor(labels),  # (B, T)
+                 "next_sentence_label": next_sentence_label}
+        if self.return_masking_kinds:
+            batch["masked_lm_kinds"] = torch.tensor(kinds)  # (B, T)
+        return batch

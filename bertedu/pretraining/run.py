@@ -29,10 +29,11 @@ from ..files import json_text, write_files
 from ..labels import IGNORE_INDEX
 from ..plots import plot_history
 from ..trainer import Trainer, TrainingArguments
-from .collator import DataCollatorForPretraining
+from .collator import MASKED, RANDOM, UNCHANGED, DataCollatorForPretraining
 from .instances import (
     PretrainingDataset,
     Sentence,
+    TrainingInstance,
     build_pretraining_dataset,
     create_training_instances,
     split_documents,
@@ -52,11 +53,13 @@ def check_corpus(documents: Sequence[Sequence[Sentence]], name: str = "the corpu
 
 @dataclass
 class PretrainingData:
-    """Training pairs with their dynamic-masking collator, and held-out batches with fixed masks."""
+    """Training pairs with their dynamic-masking collator, held-out batches with fixed masks (and
+    ``masked_lm_kinds``), and the training tokens' counts (V,) for the held-out baselines."""
 
     train_dataset: PretrainingDataset
     data_collator: DataCollatorForPretraining
     eval_batches: list[dict[str, torch.Tensor]]
+    train_token_counts: torch.Tensor
 
 
 def prepare_pretraining_data(
@@ -83,39 +86,97 @@ def prepare_pretraining_data(
     eval_instances = create_training_instances(eval_documents, tokenizer, max_seq_length,
                                                rng=random.Random(seed + 1), dupe_factor=eval_dupe_factor,
                                                **common)
-    fixed_masks = DataCollatorForPretraining(tokenizer, dynamic=False)
+    fixed_masks = DataCollatorForPretraining(tokenizer, dynamic=False, return_masking_kinds=True)
     eval_batches = [fixed_masks(eval_instances[start:start + eval_batch_size])
                     for start in range(0, len(eval_instances), eval_batch_size)]
-    return PretrainingData(train_dataset, collator, eval_batches)
+    return PretrainingData(train_dataset, collator, eval_batches,
+                           token_counts(train_dataset.instances, tokenizer))
+
+
+def token_counts(instances: Sequence[TrainingInstance], tokenizer) -> torch.Tensor:
+    """(V,) how often each token occurs in the instances' text ([CLS] and [SEP] not counted)."""
+    skip = {tokenizer.cls_token, tokenizer.sep_token}
+    ids = [tokenizer.convert_tokens_to_ids([t for t in instance.tokens if t not in skip])
+           for instance in instances]
+    flat = torch.tensor([i for row in ids for i in row], dtype=torch.long)   # (total tokens,)
+    return torch.bincount(flat, minlength=len(tokenizer))
 
 
 def pretraining_metrics(model: torch.nn.Module, eval_batches: Sequence[dict[str, torch.Tensor]],
-                        ) -> dict[str, float]:
-    """Held-out MLM loss and accuracy (over all masked tokens) and NSP loss and accuracy (per pair).
+                        train_token_counts: torch.Tensor | None = None) -> dict[str, float]:
+    """Held-out MLM metrics by what the 80/10/10 rule did, input-blind baselines, and NSP.
 
-    Works for any model returning ``prediction_logits`` (B, T, V), or (N, V) at the N masked slots
-    as ours does with ``sparse_prediction``, and ``seq_relationship_logits`` (B, 2). Call it under
-    ``torch.no_grad()`` in eval mode (the Trainer does).
+    The headline ``mlm_accuracy``/``mlm_loss`` count the [MASK]ed positions only: at the 10 % left
+    unchanged the model sees the answer, so mixing them in flatters it (``mlm_accuracy_all`` is
+    that mixed number, ``_random``/``_unchanged`` the other two kinds). With ``train_token_counts``
+    (V,) the same [MASK] positions also give the accuracy of always answering the most frequent
+    training token (``mlm_baseline_accuracy``) and the loss of the training unigram distribution,
+    add-one smoothed (``mlm_unigram_loss``): a model that uses context beats both. NSP accuracy
+    comes with ``nsp_majority_accuracy``, the share of the more frequent held-out label.
+
+    The batches need ``masked_lm_kinds`` (``DataCollatorForPretraining(...,
+    return_masking_kinds=True)``). Works for any model returning ``prediction_logits`` (B, T, V), or
+    (N, V) at the N labelled slots as ours does with ``sparse_prediction``, and
+    ``seq_relationship_logits`` (B, 2). Call it under ``torch.no_grad()`` in eval mode (the Trainer
+    does).
     """
     device = next(model.parameters()).device
-    mlm_loss = mlm_correct = mlm_count = nsp_loss = nsp_correct = nsp_count = 0.0
+    kinds = {"": MASKED, "_random": RANDOM, "_unchanged": UNCHANGED}
+    sums = {name: 0.0 for name in ("nsp_loss", "nsp_correct", "nsp_count", "nsp_positive",
+                                   "baseline_correct", "unigram_loss", "all_correct", "all_count")}
+    for suffix in kinds:
+        sums.update({f"loss{suffix}": 0.0, f"correct{suffix}": 0.0, f"count{suffix}": 0.0})
+    if train_token_counts is not None:
+        log_unigram = ((train_token_counts.double() + 1) / (train_token_counts.sum() + len(train_token_counts))
+                       ).log().to(device)                                  # (V,)
+        most_frequent = int(train_token_counts.argmax())
     for batch in eval_batches:
+        if "masked_lm_kinds" not in batch:
+            raise ValueError("held-out batches need masked_lm_kinds (which positions were [MASK]ed): "
+                             "make them with DataCollatorForPretraining(..., return_masking_kinds=True)")
         batch = {name: tensor.to(device) for name, tensor in batch.items()}
+        batch_kinds = batch.pop("masked_lm_kinds")                        # (B, T)
         outputs = model(**batch)
         selected = batch["labels"] != IGNORE_INDEX                        # (B, T)
         target = batch["labels"][selected]                                # (N,)
+        kind = batch_kinds[selected]                                      # (N,)
         logits = outputs.prediction_logits.float()
         if logits.dim() == 3:                                             # (B, T, V) -> (N, V)
             logits = logits[selected]
-        mlm_loss += F.cross_entropy(logits, target, reduction="sum").item()
-        mlm_correct += (logits.argmax(-1) == target).sum().item()
-        mlm_count += target.numel()
+        losses = F.cross_entropy(logits, target, reduction="none")       # (N,)
+        correct = logits.argmax(-1) == target                             # (N,)
+        for suffix, code in kinds.items():
+            chosen = kind == code
+            sums[f"loss{suffix}"] += losses[chosen].sum().item()
+            sums[f"correct{suffix}"] += correct[chosen].sum().item()
+            sums[f"count{suffix}"] += chosen.sum().item()
+        sums["all_correct"] += correct.sum().item()
+        sums["all_count"] += target.numel()
+        if train_token_counts is not None:
+            masked_target = target[kind == MASKED]
+            sums["baseline_correct"] += (masked_target == most_frequent).sum().item()
+            sums["unigram_loss"] -= log_unigram[masked_target].sum().item()
         nsp_logits, nsp_target = outputs.seq_relationship_logits.float(), batch["next_sentence_label"]
-        nsp_loss += F.cross_entropy(nsp_logits, nsp_target, reduction="sum").item()
-        nsp_correct += (nsp_logits.argmax(-1) == nsp_target).sum().item()
-        nsp_count += nsp_target.numel()
-    return {"mlm_loss": mlm_loss / mlm_count, "mlm_accuracy": mlm_correct / mlm_count,
-            "nsp_loss": nsp_loss / nsp_count, "nsp_accuracy": nsp_correct / nsp_count}
+        sums["nsp_loss"] += F.cross_entropy(nsp_logits, nsp_target, reduction="sum").item()
+        sums["nsp_correct"] += (nsp_logits.argmax(-1) == nsp_target).sum().item()
+        sums["nsp_count"] += nsp_target.numel()
+        sums["nsp_positive"] += nsp_target.sum().item()
+    if sums["count"] == 0:
+        raise ValueError("the held-out batches have no [MASK]ed position to score")
+    metrics = {}
+    for suffix in kinds:
+        count = max(sums[f"count{suffix}"], 1)  # a tiny held-out set may have no random position
+        metrics[f"mlm_accuracy{suffix}"] = sums[f"correct{suffix}"] / count
+        metrics[f"mlm_loss{suffix}"] = sums[f"loss{suffix}"] / count
+    metrics["mlm_accuracy_all"] = sums["all_correct"] / sums["all_count"]
+    if train_token_counts is not None:
+        metrics["mlm_baseline_accuracy"] = sums["baseline_correct"] / sums["count"]
+        metrics["mlm_unigram_loss"] = sums["unigram_loss"] / sums["count"]
+    positive_rate = sums["nsp_positive"] / sums["nsp_count"]
+    metrics.update({"nsp_loss": sums["nsp_loss"] / sums["nsp_count"],
+                    "nsp_accuracy": sums["nsp_correct"] / sums["nsp_count"],
+                    "nsp_majority_accuracy": max(positive_rate, 1 - positive_rate)})
+    return metrics
 
 
 def save_pretraining_output(model: BertForPreTraining, tokenizer, output_dir: str | os.PathLike,
@@ -148,7 +209,7 @@ def pretrain(documents: Sequence[Sequence[Sentence]], tokenizer, config: BertCon
     set_seed(args.seed)
     model = BertForPreTraining(config, sparse_prediction=True)
     trainer = Trainer(model, args, data.train_dataset, data.data_collator,
-                      eval_fn=lambda m: pretraining_metrics(m, data.eval_batches))
+                      eval_fn=lambda m: pretraining_metrics(m, data.eval_batches, data.train_token_counts))
     trainer.train(resume=resume)
     if args.output_dir is not None:
         arguments = {**args.to_dict(), "max_seq_length": max_seq_length, **data_options,
