@@ -8,7 +8,9 @@ shape: a list of documents, each a list of sentences (strings).
 
 Formats:
 - ``bert``: the input format of google-research/bert's ``create_pretraining_data.py`` and of the
-  course corpus ``data/corpus/*.txt``: one sentence per line, a blank line between documents.
+  course corpus ``data/corpus/*.txt``: one sentence per line, a blank line between documents. Pang
+  & Lee's polarity v2.0 movie reviews come this way too (a file per review, a sentence per line).
+  Files ending in ``.gz`` are read decompressed (``data/pretraining/*.txt.gz``).
 - ``wikitext``: WikiText-2/-103 as released (``wiki.*.tokens`` or ``wiki.*.raw``): one paragraph
   per line, `` = Title = `` starts an article (a document), `` = = Section = = `` headings are
   dropped, ``@-@``/``@,@``/``@.@`` are joined back ("1 @,@ 000" -> "1,000") and the ``<unk>``
@@ -19,6 +21,7 @@ Formats:
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 from collections.abc import Iterable
@@ -114,8 +117,17 @@ def course_corpus() -> list[list[str]]:
     return read_corpus(files, "bert")
 
 
+def pretraining_corpus_files() -> list[Path]:
+    """The course's pretraining corpus: ``data/pretraining/*.txt.gz`` (movie reviews and speeches,
+    in the ``bert`` format, gzip-compressed; ``data/README.md`` says where they come from)."""
+    return sorted((DATA_DIR / "pretraining").glob("*.txt.gz"))
+
+
 def _read(path: PathLike) -> str:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"corpus file {path} not found")
+    if path.suffix == ".gz":
+        with gzip.open(path, "rt", encoding="utf-8") as file:
+            return file.read()
     return path.read_text(encoding="utf-8")
