@@ -66,6 +66,19 @@ def test_squad_evaluate_v2_by_hand():
         "NoAns_exact": 50.0, "NoAns_f1": 50.0, "NoAns_total": 2}, abs=1e-9)
 
 
+def test_has_answer_is_decided_on_the_raw_gold_list_as_the_official_v2_script():
+    # q1, q2: answerable although their only gold answers normalise to "" (the official script sets
+    # has_ans = bool(answers) before normalising); their gold becomes [""], so only "" scores.
+    predictions = {"q1": "", "q2": "Paris", "q3": "", "q4": "Paris", "q5": "the"}
+    references = {"q1": ["the"], "q2": ["..."], "q3": [], "q4": ["Paris"], "q5": []}
+    results = squad_evaluate(predictions, references)
+    # per question EM = F1: q1 1, q2 0, q3 1, q4 1, q5 1 ("the" normalises to "")
+    assert results == pytest.approx({
+        "exact": 80.0, "f1": 80.0, "total": 5,
+        "HasAns_exact": 200 / 3, "HasAns_f1": 200 / 3, "HasAns_total": 3,
+        "NoAns_exact": 100.0, "NoAns_f1": 100.0, "NoAns_total": 2}, abs=1e-9)
+
+
 def test_squad_evaluate_takes_the_best_gold_answer():
     results = squad_evaluate({"q": "Denver Broncos"}, {"q": ["Broncos", "Denver Broncos", "x"]})
     assert results == pytest.approx({"exact": 100.0, "f1": 100.0, "total": 1,

@@ -2,15 +2,14 @@
 
 Section 4.2 of the BERT paper packs a question and its context as ``[CLS] question [SEP] context
 [SEP]``. A context longer than the model's input is cut into windows that overlap by a stride (as in
-the original ``run_squad.py``); each window remembers the character span of every context token, so
-that a predicted span maps back to the exact text, and marks the window in which each token has the
+the original ``run_squad.py``); each window remembers the character span of every context token (the
+tokenizer's ``offset_mapping``), so that a predicted span maps back to the exact text, and marks the window in which each token has the
 most context on both sides. The answer's first and last token are the training targets; an
 unanswerable question (SQuAD v2.0, section 4.3) or an answer outside the window targets [CLS].
 """
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,41 +17,6 @@ from dataclasses import dataclass
 import torch
 
 from .squad import SquadExample
-
-
-@functools.lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
-    """Lower case, without accents, control characters and U+FFFD (which BERT's tokenizer drops):
-    how characters of the context compare with word pieces."""
-    return "".join(char for char in unicodedata.normalize("NFD", text.lower())
-                   if unicodedata.category(char) != "Mn"
-                   and not unicodedata.category(char).startswith("C") and char != "\ufffd")
-
-
-def piece_offsets(word: str, pieces: Sequence[str], unk_token: str) -> list[tuple[int, int]]:
-    """The character span ``(start, end)`` inside ``word`` of each of its word pieces.
-
-    Pieces are matched against the word's characters after lower-casing and removing accents, so
-    a lower-casing tokenizer does not shift spans; characters the tokenizer drops are skipped
-    (control characters) or joined to the letter before (combining accents). From the first piece
-    that does not match (e.g. [UNK]) on, every remaining piece gets the rest of the word.
-    """
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for index, piece in enumerate(pieces):
-        text = _fold(piece[2:] if index > 0 and piece.startswith("##") else piece)
-        while position < len(word) and not _fold(word[position]):
-            position += 1
-        start, matched = position, ""
-        while piece != unk_token and len(matched) < len(text) and position < len(word):
-            matched += _fold(word[position])
-            position += 1
-        if piece == unk_token or matched != text:
-            return spans + [(start, len(word))] * (len(pieces) - index)
-        while position < len(word) and unicodedata.category(word[position]) == "Mn":
-            position += 1  # combining accents belong to the letter before them
-        spans.append((start, position))
-    return spans
 
 
 @dataclass
@@ -99,46 +63,69 @@ def _is_max_context(spans: list[tuple[int, int]], span_index: int, position: int
     return best_index == span_index
 
 
-def _tokenize_context(example: SquadExample,
-                      tokenizer) -> tuple[list[int], list[tuple[int, int]], list[int]]:
-    """Word-piece ids of the context, each piece's character span and the index of its word."""
-    pieces, token_spans, token_words = [], [], []
-    for word_index, (word, word_start) in enumerate(zip(example.doc_tokens, example.word_starts)):
-        word_pieces = tokenizer.tokenize(word)
-        for start, end in piece_offsets(word, word_pieces, tokenizer.unk_token):
-            token_spans.append((word_start + start, word_start + end))
-        pieces.extend(word_pieces)
-        token_words.extend([word_index] * len(word_pieces))
-    return tokenizer.convert_tokens_to_ids(pieces), token_spans, token_words
+def answer_matches_context(example: SquadExample, answer: dict) -> bool:
+    """Whether the answer's text is the context's text at its ``answer_start``."""
+    start = answer["answer_start"]
+    return example.context[start:start + len(answer["text"])] == answer["text"]
 
 
-def _answer_tokens(example: SquadExample, token_spans: list[tuple[int, int]],
-                   token_words: list[int]) -> tuple[int, int] | None:
-    """First and last context token of the example's first answer, or None when it has none."""
-    if example.is_impossible or not example.answers:
+def drop_unmatched_answers(examples: Sequence[SquadExample]) -> tuple[list[SquadExample], list[SquadExample]]:
+    """(examples to keep, examples dropped): an answerable example none of whose answers is its
+    context's text at ``answer_start`` would train on a wrong span, so it is left out, as Google's
+    run_squad.py does ("Could not find answer")."""
+    usable = [example.is_impossible or not example.answers
+              or any(answer_matches_context(example, answer) for answer in example.answers)
+              for example in examples]
+    return ([example for example, ok in zip(examples, usable) if ok],
+            [example for example, ok in zip(examples, usable) if not ok])
+
+
+def _context_tokens(context: str, tokenizer) -> tuple[list[int], list[tuple[int, int]]]:
+    """Word-piece ids of the context and the character span of each: the tokenizer's offsets, where
+    a span ends after the combining accents the tokenizer dropped ("e" + U+0301 is one letter, "é",
+    but HF's offsets stop before the accent, and the answer text would lose it)."""
+    encoded = tokenizer(context, add_special_tokens=False, return_offsets_mapping=True)
+    spans = encoded["offset_mapping"]
+    limits = [start for start, _ in spans[1:]] + [len(context)]  # never into the next token
+    return encoded["input_ids"], [(start, _after_marks(context, end, limit))
+                                  for (start, end), limit in zip(spans, limits)]
+
+
+def _after_marks(text: str, end: int, limit: int) -> int:
+    while end < limit and unicodedata.category(text[end]) == "Mn":
+        end += 1
+    return end
+
+
+def _answer_tokens(example: SquadExample, token_spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """First and last context token of the example's first answer that matches its context, or
+    None when it has none (or no token overlaps it)."""
+    answers = [answer for answer in example.answers if answer_matches_context(example, answer)]
+    if example.is_impossible or not answers:
         return None
-    start_char = example.answers[0]["answer_start"]
-    end_char = start_char + len(example.answers[0]["text"])  # exclusive
-    start_word = max(example.char_to_word_offset[start_char], 0)
-    end_word = example.char_to_word_offset[max(end_char - 1, start_char)]
-    tokens = [i for i, word in enumerate(token_words) if start_word <= word <= end_word]
-    starts = [i for i in tokens if token_spans[i][1] > start_char]
-    ends = [i for i in tokens if token_spans[i][0] < end_char]
-    if not starts or not ends:
-        return None
-    return starts[0], ends[-1]
+    start_char = answers[0]["answer_start"]
+    end_char = start_char + len(answers[0]["text"])  # exclusive
+    inside = [i for i, (start, end) in enumerate(token_spans) if start < end_char and end > start_char]
+    return (inside[0], inside[-1]) if inside else None
 
 
 def convert_examples_to_features(examples: Sequence[SquadExample], tokenizer, max_length: int = 384,
                                  doc_stride: int = 128,
                                  max_query_length: int = 64) -> list[SquadFeature]:
     """Windows of at most ``max_length`` tokens over every example's context (``doc_stride``
-    tokens apart), with the question cut to ``max_query_length`` pieces. Defaults as in BERT."""
+    tokens apart), with the question cut to ``max_query_length`` pieces. Defaults as in BERT.
+    An answer that is not its context's text is refused: pass ``drop_unmatched_answers``' kept list."""
     if doc_stride < 1 or max_query_length < 1:
         raise ValueError(f"doc_stride and max_query_length must be >= 1, "
                          f"got {doc_stride} and {max_query_length}")
+    unmatched = drop_unmatched_answers(examples)[1]
+    if unmatched:
+        answer = unmatched[0].answers[0]
+        raise ValueError(f"question {unmatched[0].id!r}: answer {answer['text']!r} is not the context's "
+                         f"text at character {answer['answer_start']}; training on it would learn a wrong "
+                         f"span: leave it out with squad_features.drop_unmatched_answers")
     features = []
-    contexts: dict[str, tuple[list[int], list[tuple[int, int]], list[int]]] = {}
+    contexts: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
     for example_index, example in enumerate(examples):
         query = tokenizer.convert_tokens_to_ids(tokenizer.tokenize(example.question)[:max_query_length])
         max_tokens = max_length - len(query) - 3  # [CLS] question [SEP] ... [SEP]
@@ -146,9 +133,9 @@ def convert_examples_to_features(examples: Sequence[SquadExample], tokenizer, ma
             raise ValueError(f"max_length={max_length} leaves no room for the context after a "
                              f"{len(query)}-token question; raise it or lower max_query_length")
         if example.context not in contexts:  # SQuAD asks several questions about each context
-            contexts[example.context] = _tokenize_context(example, tokenizer)
-        context, token_spans, token_words = contexts[example.context]
-        answer = _answer_tokens(example, token_spans, token_words)
+            contexts[example.context] = _context_tokens(example.context, tokenizer)
+        context, token_spans = contexts[example.context]
+        answer = _answer_tokens(example, token_spans)
         spans = _doc_spans(len(context), max_tokens, doc_stride)
         for span_index, (start, length) in enumerate(spans):
             prefix = len(query) + 2  # tokens before the window's context

@@ -65,6 +65,8 @@ def squad_evaluate(predictions: Mapping[str, str],
     ``predictions`` maps question id -> predicted text ("" means "no answer");
     ``references`` maps question id -> gold answer texts (an empty list for an unanswerable
     question). Every reference id needs a prediction. For v1.1 data there are no ``NoAns`` keys.
+    A question is answerable (``HasAns``) when its list of gold answers is not empty, even if they
+    all normalise to "" ("the", "..."): then, as in the official script, only "" scores on it.
     """
     missing = [qid for qid in references if qid not in predictions]
     if missing:
@@ -77,7 +79,7 @@ def squad_evaluate(predictions: Mapping[str, str],
         golds = gold_texts(answers)
         exact[qid] = max(exact_match_score(predictions[qid], gold) for gold in golds)
         f1[qid] = max(f1_score(predictions[qid], gold) for gold in golds)
-        has_answer[qid] = golds != [""]
+        has_answer[qid] = bool(answers)  # the official script's rule: "the" alone is still an answer
     results = _percentages(exact, f1, list(references))
     for name, keep in (("HasAns", True), ("NoAns", False)):
         ids = [qid for qid in references if has_answer[qid] == keep]

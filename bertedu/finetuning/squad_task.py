@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,7 +25,11 @@ from ..inference import eval_mode
 from .models import BertForQuestionAnswering
 from .squad import SquadExample, gold_answers, read_squad
 from .squad_decoding import Span, best_spans, predictions_at
-from .squad_features import convert_examples_to_features, features_to_tensors
+from .squad_features import (
+    convert_examples_to_features,
+    drop_unmatched_answers,
+    features_to_tensors,
+)
 from .squad_metrics import f1_score, gold_texts, squad_evaluate
 from .tasks import EVAL_BATCH_SIZE, Task, TaskData, batches
 
@@ -83,10 +88,17 @@ class SquadTask(Task):
         return read_squad(path)
 
     def encode(self, examples: Sequence[SquadExample], tokenizer, max_length: int | None = None) -> TaskData:
+        """Windows over the contexts. Questions whose answer is not the context's text at
+        ``answer_start`` are left out (trained on, they would teach a wrong span), with a warning
+        that counts them, as Google's run_squad.py skips them."""
         max_length = max_length or self.max_length
+        examples, dropped = drop_unmatched_answers(examples)
+        if dropped:
+            warnings.warn(f"{len(dropped)} of {len(examples) + len(dropped)} SQuAD questions left out: their "
+                          f"answer is not the context's text at answer_start (e.g. {dropped[0].id!r})", stacklevel=2)
         features = convert_examples_to_features(examples, tokenizer, max_length, self.stride(max_length),
                                                 self.max_query_length)
-        return TaskData(features_to_tensors(features), list(examples), features)
+        return TaskData(features_to_tensors(features), examples, features)
 
     def logits(self, model: nn.Module, data: TaskData,
                batch_size: int = EVAL_BATCH_SIZE) -> tuple[torch.Tensor, torch.Tensor, float]:

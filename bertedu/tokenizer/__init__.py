@@ -6,6 +6,8 @@ Text becomes input ids in two stages, then a layout:
   Unicode tables of ``unicode_tables``;
 - ``wordpiece``: greedy longest-match-first WordPiece over the vocabulary;
 - ``encoding``: ``[CLS] A [SEP] B [SEP]``, segment ids, truncation, padding (``BatchEncoding``);
+- ``special_tokens``: [CLS], [SEP], [PAD], [MASK], [UNK] and HF's helpers that place them;
+- ``offsets``: which characters of the text each token came from (``return_offsets_mapping``);
 - ``bert``: ``BertTokenizer``, the readable Python tokenizer with Hugging Face's API;
 - ``fast``: ``BertTokenizerFast``, the same ids from the Rust ``tokenizers`` library (data preparation);
 - ``vocab``: vocab.txt in and out, and training a WordPiece vocabulary on a corpus.

@@ -14,7 +14,10 @@ Rust implementation that ``transformers.BertTokenizer`` runs, in its order:
 6. split off every punctuation character as a word of its own: "don't" becomes "don", "'", "t".
 
 Steps 3 and 4 are on for uncased vocabularies (``do_lower_case=True``; accents follow lowercasing
-unless ``strip_accents`` says otherwise) and off for cased ones.
+unless ``strip_accents`` says otherwise) and off for cased ones. Rules 3, 4 and 6 change each
+word on its own (the word's characters, one by one, for 3 and 4), so they are applied after 5; a
+word listed in ``never_split_words`` skips them (Hugging Face's ``never_split``).
+``tokenize_with_offsets`` gives the same words with the index in the text of each character.
 """
 
 from __future__ import annotations
@@ -101,13 +104,42 @@ def split_on_punctuation(word: str) -> list[str]:
     return pieces
 
 
+def split_whitespace_with_offsets(chars: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:
+    """Rule 5 on characters that carry their index in the text: the runs between whitespace."""
+    words: list[list[tuple[str, int]]] = [[]]
+    for char, index in chars:
+        if char.isspace():
+            words.append([])
+        else:
+            words[-1].append((char, index))
+    return [word for word in words if word]
+
+
+def split_punctuation_with_offsets(word: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:
+    """Rule 6 on characters that carry their index in the text."""
+    pieces: list[list[tuple[str, int]]] = [[]]
+    for char, index in word:
+        if is_punctuation(char):
+            pieces += [[(char, index)], []]
+        else:
+            pieces[-1].append((char, index))
+    return [piece for piece in pieces if piece]
+
+
 class BasicTokenizer:
-    """Raw text -> words, by rules 0-6 of the module docstring (HF's ``BasicTokenizer`` API)."""
+    """Raw text -> words, by rules 0-6 of the module docstring (HF's ``BasicTokenizer`` API).
+
+    ``never_split``: rule 0, special tokens kept whole wherever they are written (HF does this in the
+    tokenizer's added-tokens step; HF's ``BasicTokenizer.never_split`` is our ``never_split_words``).
+    ``never_split_words``: whole words kept exactly as written (not lower-cased, stripped or split).
+    """
 
     def __init__(self, do_lower_case: bool = True, never_split: Iterable[str] | None = None,
-                 tokenize_chinese_chars: bool = True, strip_accents: bool | None = None):
+                 tokenize_chinese_chars: bool = True, strip_accents: bool | None = None,
+                 never_split_words: Iterable[str] | None = None):
         self.do_lower_case = do_lower_case
         self.never_split = set(never_split or ())
+        self.never_split_words = set(never_split_words or ())
         self.tokenize_chinese_chars = tokenize_chinese_chars
         self.strip_accents = strip_accents
         # Rule 0: longest first, so that a token is never cut short by another one it starts with.
@@ -115,28 +147,65 @@ class BasicTokenizer:
         self._special_pattern = re.compile(
             "(" + "|".join(map(re.escape, specials)) + ")") if specials else None
 
-    def tokenize(self, text: str) -> list[str]:
+    def split_special_tokens(self, text: str) -> list[tuple[int, str, bool]]:
+        """Rule 0: (start, piece, is_special_token) for the pieces of ``text``, in order."""
         if not isinstance(text, str):
             raise ValueError(f"text must be a str, got {type(text).__name__}")  # noqa: TRY004
-        pieces = self._special_pattern.split(text) if self._special_pattern else [text]
+        pieces, position = [], 0
+        for match in self._special_pattern.finditer(text) if self._special_pattern else ():
+            pieces += [(position, text[position:match.start()], False), (match.start(), match[0], True)]
+            position = match.end()
+        return [*pieces, (position, text[position:], False)]
+
+    def tokenize(self, text: str) -> list[str]:
         words: list[str] = []
-        # re.split with a group alternates: text, special token, text, special token, ..., text.
-        for index, piece in enumerate(pieces):
-            if index % 2 == 1:
-                words.append(piece)                          # rule 0: a special token, kept whole
-            else:
-                words.extend(self._words(piece))
+        for _, piece, special in self.split_special_tokens(text):
+            words.extend([piece] if special else self._words(piece))  # rule 0: a special token, whole
         return words
 
-    def _words(self, text: str) -> list[str]:
+    def tokenize_with_offsets(self, text: str) -> list[tuple[str, list[int]]]:
+        """``tokenize``'s words, each with the index in ``text`` of every one of its characters.
+
+        A character a rule drops is in no word; one a rule turns into several ("İ" lowercases to
+        "i" + U+0307) gives each of them its index, as in the ``tokenizers`` library's alignments.
+        """
+        words: list[tuple[str, list[int]]] = []
+        for start, piece, special in self.split_special_tokens(text):
+            if special:
+                words.append((piece, list(range(start, start + len(piece)))))
+                continue
+            chars = [(char, start + index) for index, original in enumerate(piece)
+                     for char in self._clean(original)]                      # rules 1, 2
+            for word in split_whitespace_with_offsets(chars):               # rule 5
+                if "".join(char for char, _ in word) in self.never_split_words:
+                    pieces = [word]
+                else:
+                    pieces = split_punctuation_with_offsets(                # rule 6
+                        [(char, index) for original, index in word for char in self._fold(original)])
+                words += [("".join(char for char, _ in p), [index for _, index in p]) for p in pieces]
+        return words
+
+    def whitespace_words_with_offsets(self, text: str) -> list[tuple[str, list[int]]]:
+        """Rules 0 and 5 only, on the raw text (``BertTokenizer(do_basic_tokenize=False)``): the
+        words between special tokens and whitespace, each with its characters' indices."""
+        return [(match[0], list(range(start + match.start(), start + match.end())))
+                for start, piece, _ in self.split_special_tokens(text)
+                for match in re.finditer(r"\S+", piece)]
+
+    def _clean(self, text: str) -> str:
         text = clean_text(text)                                  # rule 1
-        if self.tokenize_chinese_chars:
-            text = tokenize_chinese_chars(text)                  # rule 2
+        return tokenize_chinese_chars(text) if self.tokenize_chinese_chars else text  # rule 2
+
+    def _fold(self, text: str) -> str:
         if self.strip_accents or (self.strip_accents is None and self.do_lower_case):
             text = strip_accents(text)                           # rule 3
-        if self.do_lower_case:
-            text = lower(text)                                   # rule 4
+        return lower(text) if self.do_lower_case else text       # rule 4
+
+    def _words(self, text: str) -> list[str]:
         words: list[str] = []
-        for word in text.split():                                # rule 5
-            words.extend(split_on_punctuation(word))             # rule 6
+        for word in self._clean(text).split():                   # rules 1, 2, 5
+            if word in self.never_split_words:
+                words.append(word)
+            else:
+                words.extend(split_on_punctuation(self._fold(word)))  # rules 3, 4, 6
         return words

@@ -1,11 +1,13 @@
 """BertTokenizer: text to BERT's input ids and back, written from scratch in Python.
 
 Tokenization is two stages: the BasicTokenizer turns text into words (cleaning, CJK splitting,
-accents, lowercasing, punctuation; ``basic_tokenizer.py``) and WordPiece splits each word into
+accents, lowercasing, punctuation; ``basic.py``) and WordPiece splits each word into
 vocabulary pieces (``wordpiece.py``). The ids are then packed into BERT's input format,
-``[CLS] A [SEP] B [SEP]`` with segment ids, truncated and padded (``batch_encoding.py``).
-The API is Hugging Face's, and the ids are identical to ``transformers.BertTokenizer`` built from
-the same vocab.txt (tested on generated Unicode text and on real text, cased and uncased).
+``[CLS] A [SEP] B [SEP]`` with segment ids, truncated and padded (``encoding.py``).
+The API is Hugging Face's, and the ids and offsets are identical to ``transformers.BertTokenizer``
+built from the same vocab.txt (tested on generated Unicode text and on real text, cased and uncased).
+Where bertedu differs on purpose: every special token, [PAD] and [MASK] included, must be in the
+vocabulary, and ``return_offsets_mapping=True`` works here too (HF's Python tokenizer refuses it).
 """
 
 from __future__ import annotations
@@ -24,14 +26,22 @@ from .folder import (  # noqa: F401 (the file names, for callers)
     read_tokenizer_folder,
     write_tokenizer_folder,
 )
+from .offsets import Offsets, with_special_offsets, word_piece_offsets
+from .special_tokens import SpecialTokensMixin
 from .vocab import load_vocab
 from .wordpiece import WordpieceTokenizer
 
 TextInput = Union[str, Sequence[str]]
 
 
-class BertTokenizer:
-    """BERT's WordPiece tokenizer (HF's ``BertTokenizer`` API; ``vocab_file`` may also be a dict)."""
+class BertTokenizer(SpecialTokensMixin):
+    """BERT's WordPiece tokenizer (HF's ``BertTokenizer`` API; ``vocab_file`` may also be a dict).
+
+    ``never_split``: words kept exactly as written, neither lower-cased nor split on punctuation nor
+    given to WordPiece, when they stand alone between whitespace (HF's rule: "[x]," is not "[x]").
+    ``do_basic_tokenize=False``: no BasicTokenizer (so no ``never_split`` either), only WordPiece on
+    the whitespace-separated words (no cleaning, no lower-casing); special tokens are still matched.
+    """
 
     vocab_files_names: ClassVar[dict[str, str]] = {"vocab_file": VOCAB_NAME}
     model_input_names: ClassVar[list[str]] = ["input_ids", "token_type_ids", "attention_mask"]
@@ -41,13 +51,15 @@ class BertTokenizer:
                  do_lower_case: bool = True, strip_accents: bool | None = None,
                  tokenize_chinese_chars: bool = True, unk_token: str = "[UNK]",
                  sep_token: str = "[SEP]", pad_token: str = "[PAD]", cls_token: str = "[CLS]",
-                 mask_token: str = "[MASK]", model_max_length: int | None = None):
+                 mask_token: str = "[MASK]", model_max_length: int | None = None,
+                 never_split: Sequence[str] | None = None, do_basic_tokenize: bool = True):
         self.vocab = (dict(vocab_file) if isinstance(vocab_file, Mapping)
                       else load_vocab(vocab_file))
         self.ids_to_tokens = {index: token for token, index in self.vocab.items()}
         self.do_lower_case = do_lower_case
         self.strip_accents = strip_accents
         self.tokenize_chinese_chars = tokenize_chinese_chars
+        self.never_split, self.do_basic_tokenize = list(never_split or ()), do_basic_tokenize
         self.model_max_length = model_max_length
         self.unk_token, self.sep_token, self.pad_token = unk_token, sep_token, pad_token
         self.cls_token, self.mask_token = cls_token, mask_token
@@ -56,28 +68,10 @@ class BertTokenizer:
             raise ValueError(f"the vocabulary has no {', '.join(missing)}: BERT needs its special "
                              f"tokens {', '.join(self.all_special_tokens)} in vocab.txt")
         self.basic_tokenizer = BasicTokenizer(do_lower_case, self.all_special_tokens,
-                                              tokenize_chinese_chars, strip_accents)
+                                              tokenize_chinese_chars, strip_accents, self.never_split)
         self.wordpiece_tokenizer = WordpieceTokenizer(self.vocab, unk_token)
 
-    # --- the vocabulary and the special tokens -------------------------------------------------
-    @property
-    def all_special_tokens(self) -> list[str]:
-        return [getattr(self, name) for name in SPECIAL_TOKEN_NAMES]
-
-    @property
-    def all_special_ids(self) -> list[int]:
-        return [self.vocab[token] for token in self.all_special_tokens]
-
-    @property
-    def special_tokens_map(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in SPECIAL_TOKEN_NAMES}
-
-    unk_token_id = property(lambda self: self.vocab[self.unk_token])
-    sep_token_id = property(lambda self: self.vocab[self.sep_token])
-    pad_token_id = property(lambda self: self.vocab[self.pad_token])
-    cls_token_id = property(lambda self: self.vocab[self.cls_token])
-    mask_token_id = property(lambda self: self.vocab[self.mask_token])
-
+    # --- the vocabulary ---------------------------------------------------------------------------
     @property
     def vocab_size(self) -> int:
         return len(self.vocab)
@@ -122,12 +116,24 @@ class BertTokenizer:
 
     def _tokens(self, text: str) -> list[str]:
         """The BasicTokenizer's words, each split by WordPiece (``BertTokenizerFast``: in Rust)."""
-        return [piece for word in self.basic_tokenizer.tokenize(text)
-                for piece in self.wordpiece_tokenizer.tokenize_word(word)]
+        return self._tokens_with_offsets(text)[0]
 
-    def _ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """The ids of each text, without special tokens."""
-        return [self.convert_tokens_to_ids(self._tokens(text)) for text in texts]
+    def _tokens_with_offsets(self, text: str) -> tuple[list[str], Offsets]:
+        """The tokens of ``text`` and the span of ``text`` each came from (``offsets``)."""
+        basic, tokens, offsets = self.basic_tokenizer, [], []
+        words = (basic.tokenize_with_offsets(text) if self.do_basic_tokenize
+                 else basic.whitespace_words_with_offsets(text))
+        for word, indices in words:
+            kept = self.do_basic_tokenize and word in self.never_split  # as HF: a BasicTokenizer rule
+            pieces = [word] if kept else self.wordpiece_tokenizer.tokenize_word(word)
+            tokens += pieces
+            offsets += word_piece_offsets(pieces, indices, self.unk_token)
+        return tokens, offsets
+
+    def _encode_texts(self, texts: Sequence[str]) -> list[tuple[list[int], Offsets]]:
+        """The ids of each text, without special tokens, and their offsets."""
+        return [(self.convert_tokens_to_ids(tokens), offsets)
+                for tokens, offsets in map(self._tokens_with_offsets, texts)]
 
     def encode(self, text: str, text_pair: str | None = None, add_special_tokens: bool = True,
                max_length: int | None = None, truncation=None) -> list[int]:
@@ -136,14 +142,16 @@ class BertTokenizer:
 
     def __call__(self, text: TextInput, text_pair: TextInput | None = None,
                  add_special_tokens: bool = True, padding=False, truncation=None,
-                 max_length: int | None = None,
-                 return_tensors: str | None = None) -> encoding.BatchEncoding:
+                 max_length: int | None = None, return_tensors: str | None = None,
+                 return_offsets_mapping: bool = False) -> encoding.BatchEncoding:
         """Encode one text (or pair) or a batch: input_ids, token_type_ids, attention_mask.
 
         ``padding``: False, True / "longest" (to the batch's longest), "max_length".
         ``truncation``: False, True / "longest_first", "only_first", "only_second"; the default
         (None) truncates only when ``max_length`` is given. ``max_length`` counts special tokens.
         ``return_tensors="pt"`` gives LongTensors of shape (B, T), also for a single text.
+        ``return_offsets_mapping=True`` adds ``offset_mapping``: each token's (start, end) characters
+        in its text, (0, 0) for special tokens and padding (``offsets``; a (B, T, 2) tensor with "pt").
         """
         batched = not isinstance(text, str)
         if text_pair == "" and not batched:          # as HF: an empty pair for one text is no pair
@@ -162,10 +170,12 @@ class BertTokenizer:
         if padding == "max_length" and max_length is None:
             raise ValueError("padding='max_length' needs max_length")
 
-        ids_a = self._ids(texts)
-        ids_b = self._ids(pairs) if pairs is not None else [None] * len(texts)
+        encoded_a = self._encode_texts(texts)
+        encoded_b = self._encode_texts(pairs) if pairs is not None else [(None, None)] * len(texts)
         rows = [self._build(a, b, add_special_tokens, strategy, max_length)
-                for a, b in zip(ids_a, ids_b)]
+                for a, b in zip(encoded_a, encoded_b)]
+        if not return_offsets_mapping:
+            rows = [{key: row[key] for key in self.model_input_names} for row in rows]
         if padding:
             length = max_length if padding == "max_length" else max(
                 len(row["input_ids"]) for row in rows)
@@ -176,25 +186,25 @@ class BertTokenizer:
             return encoding.BatchEncoding({key: [row[key] for row in rows] for key in rows[0]})
         return encoding.BatchEncoding(rows[0])
 
-    def num_special_tokens_to_add(self, pair: bool = False) -> int:
-        return 3 if pair else 2
-
-    def _build(self, ids_a: list[int], ids_b: list[int] | None, add_special_tokens: bool,
-               strategy: str | None, max_length: int | None) -> dict[str, list[int]]:
+    def _build(self, a: tuple[list[int], Offsets], b: tuple[list[int] | None, Offsets | None],
+               add_special_tokens: bool, strategy: str | None, max_length: int | None) -> dict[str, list]:
+        (ids_a, offsets_a), (ids_b, offsets_b) = a, b
         if strategy is not None and max_length is not None:
             specials = self.num_special_tokens_to_add(ids_b is not None) if add_special_tokens else 0
             if max_length < specials:
                 raise ValueError(f"max_length={max_length} leaves no room: the special tokens alone "
                                  f"take {specials}")
             ids_a, ids_b = encoding.truncate(ids_a, ids_b, max_length - specials, strategy)
+            offsets_a, offsets_b = offsets_a[:len(ids_a)], offsets_b and offsets_b[:len(ids_b)]
         if add_special_tokens:
-            input_ids, token_type_ids = encoding.with_special_tokens(
-                ids_a, ids_b, self.cls_token_id, self.sep_token_id)
+            input_ids = self.build_inputs_with_special_tokens(ids_a, ids_b)
+            token_type_ids = self.create_token_type_ids_from_sequences(ids_a, ids_b)
+            offsets = with_special_offsets(offsets_a, offsets_b)
         else:
-            input_ids = ids_a + (ids_b or [])
+            input_ids, offsets = ids_a + (ids_b or []), offsets_a + (offsets_b or [])
             token_type_ids = [0] * len(ids_a) + [1] * len(ids_b or [])
         return {"input_ids": input_ids, "token_type_ids": token_type_ids,
-                "attention_mask": [1] * len(input_ids)}
+                "attention_mask": [1] * len(input_ids), "offset_mapping": offsets}
 
     # --- ids back to text ----------------------------------------------------------------------
     def decode(self, token_ids, skip_special_tokens: bool = False) -> str:
@@ -202,6 +212,12 @@ class BertTokenizer:
         tokens = self.convert_ids_to_tokens(encoding.as_id_list(token_ids))
         if skip_special_tokens:
             tokens = [token for token in tokens if token not in self.all_special_tokens]
+        return self.convert_tokens_to_string(tokens)
+
+    def convert_tokens_to_string(self, tokens: Sequence[str]) -> str:
+        """Tokens to text as transformers 5 does it (its WordPiece decoder): ``##`` pieces glued to
+        the piece before, the rest joined with spaces, then " ," becomes "," and so on.
+        (transformers 4's Python tokenizer only joined: "hello ##s ," gave "hellos ,".)"""
         return "".join(encoding.detokenize(index, token) for index, token in enumerate(tokens))
 
     def batch_decode(self, sequences, skip_special_tokens: bool = False) -> list[str]:
@@ -222,7 +238,8 @@ class BertTokenizer:
             raise ValueError("the vocabulary's ids are not 0..N-1, so it cannot be written as vocab.txt")
         config = {"tokenizer_class": "BertTokenizer", "do_lower_case": self.do_lower_case,
                   "strip_accents": self.strip_accents,
-                  "tokenize_chinese_chars": self.tokenize_chinese_chars, **self.special_tokens_map}
+                  "tokenize_chinese_chars": self.tokenize_chinese_chars, "never_split": self.never_split,
+                  "do_basic_tokenize": self.do_basic_tokenize, **self.special_tokens_map}
         if self.model_max_length is not None:
             config["model_max_length"] = self.model_max_length
         return write_tokenizer_folder(directory, tokens, config)

@@ -115,16 +115,14 @@ def with_special_tokens(ids_a: list[int], ids_b: list[int] | None, cls_token_id:
     return input_ids, token_type_ids
 
 
-def pad(rows: Sequence[dict[str, list[int]]], length: int, pad_token_id: int) -> list[dict]:
-    """Pad every row to ``length`` on the right: [PAD] ids, segment 0, attention 0 (longer rows stay)."""
+def pad(rows: Sequence[dict[str, list]], length: int, pad_token_id: int) -> list[dict]:
+    """Pad every row to ``length`` on the right: [PAD] ids, segment 0, attention 0, offsets (0, 0)
+    (longer rows stay)."""
+    values = {"input_ids": pad_token_id, "token_type_ids": 0, "attention_mask": 0, "offset_mapping": (0, 0)}
     padded = []
     for row in rows:
         missing = max(0, length - len(row["input_ids"]))
-        padded.append({
-            "input_ids": row["input_ids"] + [pad_token_id] * missing,
-            "token_type_ids": row["token_type_ids"] + [0] * missing,
-            "attention_mask": row["attention_mask"] + [0] * missing,
-        })
+        padded.append({key: value + [values[key]] * missing for key, value in row.items()})
     return padded
 
 
@@ -134,7 +132,8 @@ def as_tensors(rows: Sequence[dict[str, list[int]]]) -> dict[str, torch.Tensor]:
         raise ValueError(
             f"return_tensors='pt' needs sequences of one length, got lengths {sorted(lengths)}: "
             "pass padding=True (and truncation=True with max_length for long texts)")
-    return {key: torch.tensor([row[key] for row in rows], dtype=torch.long) for key in rows[0]}
+    return {key: torch.tensor([row[key] for row in rows], dtype=torch.long)  # (B, T); offsets (B, T, 2)
+            for key in rows[0]}
 
 
 # HF's WordPiece decoder: a piece after the first gets a space unless it continues a word (##), and

@@ -4,7 +4,8 @@ The pure-Python tokenizer is written to be read; tokenizing a large corpus is fa
 ``BertTokenizerFast`` builds a ``tokenizers.Tokenizer`` from the same vocabulary and the same BERT
 rules (BERT normalizer, BERT pre-tokenizer, WordPiece, special tokens matched in raw text) and uses
 it only to turn text into WordPiece tokens; everything else (pairs, truncation, padding, tensors,
-decoding, saving) is ``BertTokenizer``'s code. The tests check that both give identical ids.
+decoding, saving) is ``BertTokenizer``'s code. The tests check that both give identical ids and
+offsets (``return_offsets_mapping=True``: the Rust tokenizer tracks them as it normalizes).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from .bert import BertTokenizer
+from .offsets import Offsets
 
 # Rust strings are UTF-8, so a lone surrogate (U+D800..U+DFFF) cannot cross over: texts with one
 # take the Python path, which drops surrogates like other control characters.
@@ -24,6 +26,9 @@ class BertTokenizerFast(BertTokenizer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.never_split or not self.do_basic_tokenize:
+            raise ValueError("BertTokenizerFast has no never_split or do_basic_tokenize=False (HF's "
+                             "fast tokenizer ignores them silently): use BertTokenizer for those")
         from tokenizers import AddedToken, Tokenizer, models, normalizers, pre_tokenizers
 
         backend = Tokenizer(models.WordPiece(self.vocab, unk_token=self.unk_token,
@@ -42,8 +47,8 @@ class BertTokenizerFast(BertTokenizer):
             return super()._tokens(text)
         return self.backend_tokenizer.encode(text, add_special_tokens=False).tokens
 
-    def _ids(self, texts: Sequence[str]) -> list[list[int]]:
+    def _encode_texts(self, texts: Sequence[str]) -> list[tuple[list[int], Offsets]]:
         if any(_SURROGATE.search(text) for text in texts):
-            return super()._ids(texts)
+            return super()._encode_texts(texts)
         encodings = self.backend_tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        return [encoding.ids for encoding in encodings]
+        return [(encoding.ids, encoding.offsets) for encoding in encodings]

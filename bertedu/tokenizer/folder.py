@@ -19,7 +19,8 @@ VOCAB_NAME = "vocab.txt"
 CONFIG_NAME = "tokenizer_config.json"
 TOKENIZER_JSON_NAME = "tokenizer.json"
 SPECIAL_TOKEN_NAMES = ("unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
-SETTINGS = ("do_lower_case", "strip_accents", "tokenize_chinese_chars", "model_max_length", *SPECIAL_TOKEN_NAMES)
+SETTINGS = ("do_lower_case", "strip_accents", "tokenize_chinese_chars", "model_max_length", "never_split",
+            "do_basic_tokenize", *SPECIAL_TOKEN_NAMES)
 
 
 def read_tokenizer_folder(directory: str | os.PathLike) -> tuple[Path | dict[str, int], dict]:
