@@ -136,6 +136,9 @@ class Trainer:
         batches = [self.next_batch() for _ in range(self.args.gradient_accumulation_steps)]
         loss = self.accumulate_gradients(batches)
         grad_norm = self.clip_gradients()
+        if not (math.isfinite(loss) and math.isfinite(grad_norm)):  # before the update: weights stay finite
+            raise FloatingPointError(f"training diverged at step {self.step + 1}: loss {loss}, gradient norm "
+                                     f"{grad_norm} at learning rate {learning_rate:.3g}; lower the learning rate")
         self.optimizer.step()
         self.scheduler.step()
         self.optimizer.zero_grad(set_to_none=True)
@@ -153,7 +156,10 @@ class Trainer:
         return record
 
     def train(self, resume: bool = False) -> dict[str, list[dict[str, float]]]:
-        """Run until ``max_steps`` (or ``max_minutes``); evaluate and checkpoint at the end."""
+        """Run until ``max_steps`` (or ``max_minutes``); evaluate and checkpoint at the end.
+
+        A loss or gradient norm that is not finite (divergence) raises ``FloatingPointError`` before
+        the update, so no checkpoint ever holds NaN weights."""
         if resume:
             self.load_checkpoint()
         start = time.monotonic()
