@@ -67,19 +67,38 @@ class SquadExample:
             whitespace_tokenize(self.context))
 
 
+SQUAD_LAYOUT = ('{"data": [{"title", "paragraphs": [{"context": text, "qas": [{"id": text, "question": '
+                'text, "answers": [{"text": text, "answer_start": integer}]}]}]}]}')
+_KINDS = {list: "a list", str: "text", int: "an integer"}
+
+
+def _field(node, key: str, kind: type, where: str):
+    """``node[key]`` if it is a ``kind``; else an error that says where, and the layout of SQuAD."""
+    value = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        got = "nothing" if value is None else repr(value)[:40]
+        raise ValueError(f"{where} needs {key!r} as {_KINDS[kind]}, got {got}; "
+                         f"a SQuAD file is laid out as {SQUAD_LAYOUT}")
+    return value
+
+
 def parse_squad(data: dict) -> list[SquadExample]:
     """Examples from the parsed JSON of a SQuAD v1.1 or v2.0 file (``{"version", "data": [...]}``)."""
     if not isinstance(data, dict) or "data" not in data:
         raise ValueError("a SQuAD file is a JSON object with a 'data' list of articles")
     examples = []
-    for article in data["data"]:
-        for paragraph in article["paragraphs"]:
-            for qa in paragraph["qas"]:
+    for i, article in enumerate(_field(data, "data", list, "the file")):
+        for j, paragraph in enumerate(_field(article, "paragraphs", list, f"data[{i}]")):
+            where = f"data[{i}].paragraphs[{j}]"
+            context = _field(paragraph, "context", str, where)
+            for k, qa in enumerate(_field(paragraph, "qas", list, where)):
+                at = f"{where}.qas[{k}]"
+                answers = [{"text": _field(a, "text", str, f"{at}.answers[{n}]"),
+                            "answer_start": _field(a, "answer_start", int, f"{at}.answers[{n}]")}
+                           for n, a in enumerate(_field(qa, "answers", list, at))]
                 examples.append(SquadExample(
-                    id=qa["id"], question=qa["question"], context=paragraph["context"],
-                    answers=[{"text": a["text"], "answer_start": a["answer_start"]}
-                             for a in qa["answers"]],
-                    is_impossible=qa.get("is_impossible", False), title=article.get("title", "")))
+                    id=_field(qa, "id", str, at), question=_field(qa, "question", str, at), context=context,
+                    answers=answers, is_impossible=qa.get("is_impossible", False), title=article.get("title", "")))
     return examples
 
 
