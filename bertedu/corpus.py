@@ -17,6 +17,10 @@ Formats:
   of the tokenized version becomes BERT's ``[UNK]``. Paragraphs are split into sentences.
 - ``text``: plain text: each file is one document; its paragraphs (blank-line separated, lines
   joined) are split into sentences.
+
+Files must be UTF-8; a byte that is not names its file and line. A file in the wrong format is an
+error where it is recognisable: WikiText read as ``bert`` (its `` = Title = `` lines), or a file
+without a single title read as ``wikitext``.
 """
 
 from __future__ import annotations
@@ -51,7 +55,10 @@ def split_sentences(paragraph: str) -> list[str]:
 def read_bert_format(path: PathLike) -> list[list[str]]:
     """One sentence per line, documents separated by blank lines."""
     documents: list[list[str]] = [[]]
-    for line in _read(path).splitlines():
+    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
+        if _WIKITEXT_ARTICLE.match(line):
+            raise ValueError(f"corpus file {path}, line {number}: {line.strip()!r} is a WikiText title, "
+                             "not a sentence: read WikiText with the format 'wikitext'")
         line = line.strip()
         if line:
             documents[-1].append(line)
@@ -62,8 +69,13 @@ def read_bert_format(path: PathLike) -> list[list[str]]:
 
 def read_wikitext(path: PathLike, unk_token: str = "[UNK]") -> list[list[str]]:
     """WikiText articles as documents (see the module docstring for what is cleaned)."""
+    text = read_utf8(path)
+    if not any(_WIKITEXT_ARTICLE.match(line) for line in text.splitlines()):
+        raise ValueError(f"corpus file {path} has no ' = Title = ' line, so it is not WikiText: read a "
+                         "sentence per line with blank lines between documents with the format 'bert', "
+                         "plain text with 'text'")
     documents: list[list[str]] = []
-    for line in _read(path).splitlines():
+    for line in text.splitlines():
         if _WIKITEXT_SECTION.match(line):
             continue
         if _WIKITEXT_ARTICLE.match(line):
@@ -83,7 +95,7 @@ def read_wikitext(path: PathLike, unk_token: str = "[UNK]") -> list[list[str]]:
 
 def read_text(path: PathLike) -> list[list[str]]:
     """A plain text file as one document of sentences."""
-    paragraphs = re.split(r"\n\s*\n", _read(path))
+    paragraphs = re.split(r"\n\s*\n", read_utf8(path))
     sentences = [sentence for paragraph in paragraphs
                  for sentence in split_sentences(" ".join(paragraph.split()))]
     return [sentences] if sentences else []
@@ -123,11 +135,26 @@ def pretraining_corpus_files() -> list[Path]:
     return sorted((DATA_DIR / "pretraining").glob("*.txt.gz"))
 
 
-def _read(path: PathLike) -> str:
+def read_utf8(path: PathLike, what: str = "corpus file") -> str:
+    """The text of a UTF-8 file (newlines as ``\\n``); an error names the file, and the line of a
+    byte that is not UTF-8."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{what} {path} is a folder; pass the files in it (e.g. {path / '*.txt'})")
     if not path.is_file():
-        raise FileNotFoundError(f"corpus file {path} not found")
+        raise FileNotFoundError(f"{what} {path} not found")
+    data = path.read_bytes()
     if path.suffix == ".gz":
-        with gzip.open(path, "rt", encoding="utf-8") as file:
-            return file.read()
-    return path.read_text(encoding="utf-8")
+        data = gzip.decompress(data)
+    return decode_utf8(data, f"{what} {path}")
+
+
+def decode_utf8(data: bytes, name: str) -> str:
+    """``data`` as text, universal newlines as ``open`` reads them; ``name`` is the file in errors."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ValueError(f"{name}, line {line}: byte 0x{data[error.start]:02x} is not UTF-8; save the "
+                         "file as UTF-8 (e.g. iconv -f latin1 -t utf-8 FILE > FILE.utf8)") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -161,7 +161,10 @@ class Trainer:
         learning_rate = self.scheduler.get_last_lr()[0]
         batches = [self.next_batch() for _ in range(self.args.gradient_accumulation_steps)]
         loss = self.accumulate_gradients(batches)
-        grad_norm = self._clip_gradients()  # a tensor: read after the update is queued, not before
+        grad_norm = self.clip_gradients()
+        if not (math.isfinite(loss) and math.isfinite(grad_norm)):  # before the update: weights stay finite
+            raise FloatingPointError(f"training diverged at step {self.step + 1}: loss {loss}, gradient norm "
+                                     f"{grad_norm} at learning rate {learning_rate:.3g}; lower the learning rate")
         self.optimizer.step()
         self.scheduler.step()
         self.optimizer.zero_grad(set_to_none=True)
@@ -179,7 +182,10 @@ class Trainer:
         return record
 
     def train(self, resume: bool = False) -> dict[str, list[dict[str, float]]]:
-        """Run until ``max_steps`` (or ``max_minutes``); evaluate and checkpoint at the end."""
+        """Run until ``max_steps`` (or ``max_minutes``); evaluate and checkpoint at the end.
+
+        A loss or gradient norm that is not finite (divergence) raises ``FloatingPointError`` before
+        the update, so no checkpoint ever holds NaN weights."""
         with self.matmul_precision():
             return self._train(resume)
 

@@ -160,7 +160,7 @@ def test_cli_resume_continues_the_same_loss_curve(files, straight_run):
     (["CORPUS", "EMPTY"], "has no text"),
     (["--config", "BADJSON"], "unknown config keys hidden_sise"),
     (["--resume"], "cannot resume"),
-    (["--vocab", "no/such/vocab.txt"], "No such file"),
+    (["--vocab", "no/such/vocab.txt"], "--vocab no/such/vocab.txt not found; pass a vocab.txt or a tokenizer folder"),
 ])
 def test_bad_arguments_are_one_line_errors(files, change, message):
     (files["folder"] / "empty.txt").write_text("\n\n")

@@ -277,3 +277,37 @@ def test_epochs_set_the_length_and_bad_arguments_are_errors():
             TrainingArguments(**bad)
     with pytest.raises(ValueError, match="empty"):
         Trainer(classifier(), TrainingArguments(), [])
+
+
+def test_divergence_stops_before_the_update_and_saves_no_nan_weights(tmp_path):
+    args = TrainingArguments(output_dir=str(tmp_path), learning_rate=1e6, warmup_ratio=0.0, batch_size=4,
+                             max_steps=50, checkpoint_every=1, progress_bar=False)
+    trainer = Trainer(classifier(), args, classification_data())
+    with pytest.raises(FloatingPointError, match=r"diverged at step 2: loss nan, gradient norm nan "
+                                                 r"at learning rate 9.8e\+05; lower the learning rate"):
+        trainer.train()
+    assert trainer.step == 1  # the one finite update (to huge weights), checkpointed
+    assert all(torch.isfinite(p).all() for p in trainer.model.parameters())
+    state = torch.load(trainer.checkpoint_path, weights_only=True)
+    assert state["step"] == trainer.step
+    assert all(torch.isfinite(t).all() for t in state["model"].values())
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_a_non_finite_loss_stops_at_its_step(bad):
+    trainer = Trainer(classifier(), TrainingArguments(batch_size=4, max_steps=5, progress_bar=False),
+                      classification_data())
+    forward = trainer.model.forward
+
+    def poisoned(**batch):  # the third update's loss is not finite
+        output = forward(**batch)
+        output.loss = output.loss * (bad if trainer.step == 2 else 1.0)
+        return output
+
+    trainer.model.forward = poisoned
+    before = [p.detach().clone() for p in trainer.model.parameters()]
+    with pytest.raises(FloatingPointError, match=f"diverged at step 3: loss {bad}"):
+        trainer.train()
+    assert trainer.step == 2 and [r["step"] for r in trainer.history["train"]] == [1, 2]
+    assert all(torch.isfinite(p).all() for p in trainer.model.parameters())
+    assert any(not torch.equal(p, q) for p, q in zip(before, trainer.model.parameters()))

@@ -32,15 +32,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; exit code 2 with a one-line error for a user's mistake (bad arguments or files,
+    a diverged training run: ``FloatingPointError``), 130 for Ctrl-C. Other exceptions are bugs."""
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(next((a for a in argv if a in COMMANDS), None))
-    args = parser.parse_args(argv)
+    command = next((a for a in argv if a in COMMANDS), None)
     try:
+        parser = build_parser(command)  # imports the command's module: Ctrl-C may come here too
+        args = parser.parse_args(argv)
         return importlib.import_module(args.module).run(args) or 0
-    except (ValueError, OSError, KeyError) as error:
+    except (ValueError, OSError, KeyError, FloatingPointError) as error:
         message = str(error) if not isinstance(error, KeyError) else f"missing key {error}"
-        print(f"{parser.prog} {args.command}: error: {message}", file=sys.stderr)
+        print(f"python -m bertedu {command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"{parser.prog} {args.command}: interrupted", file=sys.stderr)
+        print(f"python -m bertedu {command or ''}".rstrip() + ": interrupted (every file is written whole "
+              "or not at all; a pretraining run continues with --resume)", file=sys.stderr)
         return 130

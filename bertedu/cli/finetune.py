@@ -19,6 +19,7 @@ import argparse
 from pathlib import Path
 
 from ..finetuning.run import TASKS, finetune, finetuning_arguments, get_task, loading_report
+from .inputs import check_checkpoint_folder, reading
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -63,10 +64,15 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--max-train-examples must be at least 1, got {args.max_train_examples}")
     if not (Path(args.model) / "config.json").is_file():
         raise FileNotFoundError(f"--model {args.model}: no config.json there; pass a BERT checkpoint folder")
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise NotADirectoryError(f"--output {args.output} is a file; pass a folder (it is created if missing)")
+    check_checkpoint_folder(args.model)
     train_path = args.train or task.sample_path("train")
     eval_path = args.eval or (None if args.train else task.sample_path("dev"))
-    train_examples = task.read(train_path)[:args.max_train_examples]
-    eval_examples = task.read(eval_path) if eval_path else None
+    with reading("--train", train_path):
+        train_examples = task.read(train_path)[:args.max_train_examples]
+    with reading("--eval", eval_path):
+        eval_examples = task.read(eval_path) if eval_path else None
     if not train_examples:
         raise ValueError(f"{train_path} has no examples")
     if eval_path and not eval_examples:
@@ -74,7 +80,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"{task.name}: {len(train_examples)} training examples from {train_path}; "
           + (f"{len(eval_examples)} evaluation examples from {eval_path}" if eval_path
              else "no --eval: the final metrics are on the training data"))
-    result = finetune(task, args.model, train_examples, eval_examples, training_args)
+    try:
+        result = finetune(task, args.model, train_examples, eval_examples, training_args)
+    except FloatingPointError as error:
+        raise FloatingPointError(f"{error} (--lr {args.lr:g}); nothing was saved in {args.output}") from None
     print(f"{args.model}: {loading_report(result.loading_info)}")
     metrics = result.metrics
     names = [name for name in (*task.metrics, "best_f1", "best_f1_threshold") if name in metrics]

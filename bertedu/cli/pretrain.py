@@ -30,6 +30,7 @@ from ..pretraining.run import check_corpus, pretrain
 from ..tokenizer.fast import BertTokenizerFast
 from ..tokenizer.vocab import train_wordpiece, write_vocab
 from ..trainer import TrainingArguments
+from .inputs import reading
 
 CONFIGS = tuple(SIZES)  # tiny, mini, small, medium, base, large
 # Arguments that may change between a run and its --resume; the others must match. The corpus is
@@ -85,10 +86,13 @@ def read_config(name: str) -> dict:
         return dict(SIZES[name])
     if not name.endswith(".json"):
         raise ValueError(f"--config must be one of {', '.join(CONFIGS)} or a .json file, got {name!r}")
-    values = json.loads(Path(name).read_text(encoding="utf-8"))
-    if not isinstance(values, dict):
-        raise ValueError(f"{name} must hold a JSON object of BertConfig fields")
-    unknown = BertConfig.from_dict(values, warn_unknown=False).extra  # also checks the values
+    if not Path(name).is_file():
+        raise FileNotFoundError(f"--config {name} not found; pass one of {', '.join(CONFIGS)} or a config.json")
+    with reading("--config", name):
+        values = json.loads(Path(name).read_bytes())
+        if not isinstance(values, dict):
+            raise ValueError("must hold a JSON object of BertConfig fields")
+        unknown = BertConfig.from_dict(values, warn_unknown=False).extra  # also checks the values
     if unknown:
         raise ValueError(f"{name}: unknown config keys {', '.join(sorted(unknown))}")
     return values
@@ -119,6 +123,8 @@ def corpus_fingerprint(documents: list[list[str]]) -> str:
 def check_output(args: argparse.Namespace, record: dict) -> None:
     """A new run needs an empty (or absent) folder or --overwrite; --resume needs the same run."""
     output, arguments_file = Path(args.output), Path(args.output) / ARGUMENTS_FILE
+    if output.exists() and not output.is_dir():
+        raise NotADirectoryError(f"--output {output} is a file; pass a folder (it is created if missing)")
     if args.resume and args.overwrite:
         raise ValueError("--resume continues the run in --output and --overwrite replaces it: pass one")
     if args.resume:
@@ -139,7 +145,10 @@ def pretraining_tokenizer(args: argparse.Namespace, documents: list[list[str]]) 
     Data is prepared with the fast (Rust) tokenizer, which gives the same ids as ``BertTokenizer``."""
     if args.vocab:
         vocab = Path(args.vocab)
-        return BertTokenizerFast.from_pretrained(vocab) if vocab.is_dir() else BertTokenizerFast(vocab)
+        if not vocab.exists():
+            raise FileNotFoundError(f"--vocab {vocab} not found; pass a vocab.txt or a tokenizer folder")
+        with reading("--vocab", vocab):
+            return BertTokenizerFast.from_pretrained(vocab) if vocab.is_dir() else BertTokenizerFast(vocab)
     if args.resume and (Path(args.output) / "vocab.txt").is_file():
         return BertTokenizerFast.from_pretrained(args.output)
     if not args.corpus and (DATA_DIR / "vocab.txt").is_file():
@@ -171,8 +180,12 @@ def run(args: argparse.Namespace) -> int:
         tokenizer.save_pretrained(args.output)  # so that --resume finds the same vocabulary
         print(f"{len(documents)} documents from {len(paths)} file(s); vocabulary of {len(tokenizer)}; "
               f"BERT L={config.num_hidden_layers} H={config.hidden_size} A={config.num_attention_heads}")
-        _, trainer = pretrain(documents, tokenizer, config, training_args, args.seq_len, resume=args.resume,
-                              dupe_factor=args.dupe_factor)
+        try:
+            _, trainer = pretrain(documents, tokenizer, config, training_args, args.seq_len,
+                                  resume=args.resume, dupe_factor=args.dupe_factor)
+        except FloatingPointError as error:
+            raise FloatingPointError(f"{error} (--lr {args.lr:g}); {args.output} holds no model: rerun with "
+                                     "a lower --lr and --overwrite") from None
     final = trainer.history["eval"][-1]
     stopped = f" (stopped by --max-minutes {args.max_minutes})" if trainer.stopped_early else ""
     print(f"step {trainer.step}/{trainer.max_steps}{stopped}, {final['train_seconds'] / 60:.1f} min of training")

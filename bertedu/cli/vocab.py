@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from ..corpus import FORMATS, course_corpus_files, read_corpus
 from ..tokenizer.fast import BertTokenizerFast
@@ -40,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
                          "is missing)")
     if args.min_frequency < 1:
         raise ValueError(f"--min-frequency must be at least 1, got {args.min_frequency}")
+    if Path(args.output).is_dir():
+        raise IsADirectoryError(f"--output {args.output} is a folder; pass a file name such as "
+                                f"{Path(args.output) / 'vocab.txt'}")
     start = time.perf_counter()
     documents = read_corpus(paths, args.corpus_format)
     sentences = [sentence for document in documents for sentence in document]
