@@ -60,10 +60,13 @@ class BertPreTrainedModel(nn.Module):
         """Load an HF (or bertedu) checkpoint folder: config.json + model.safetensors / pytorch_model.bin.
 
         Keyword arguments override config.json (e.g. ``num_labels=3``); with
-        ``ignore_mismatched_sizes=True`` weights of another shape (such a head) are re-initialised."""
+        ``ignore_mismatched_sizes=True`` weights of another shape (such a head) are re-initialised.
+        config.json is checked against the weights before the model is built (``hf.check_fits``)."""
         config = hf.load_config(path, **config_overrides)
+        state_dict = hf.read_state_dict(path)
+        hf.check_fits(cls, config, state_dict, str(path), ignore_mismatched_sizes)
         model = cls(config)
-        info = hf.load_weights(model, hf.read_state_dict(path), source=str(path),
+        info = hf.load_weights(model, state_dict, source=str(path),
                                ignore_mismatched_sizes=ignore_mismatched_sizes)
         model.eval()  # like HF: a loaded model starts in inference mode
         return (model, info) if output_loading_info else model
