@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .activations import ACT2FN
@@ -49,39 +51,51 @@ class BertConfig:
     id2label: dict[int, str] | None = None
     problem_type: str | None = None
     classifier_dropout: float | None = None
+    # The MLM decoder shares the word-embedding matrix (HF's default); False: its own weight and bias.
+    tie_word_embeddings: bool = True
     # Keys we do not use but keep, so a round trip through our config loses nothing.
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.id2label is not None:
-            self.id2label = {int(k): str(v) for k, v in self.id2label.items()}
+            self.id2label = _label_names(self.id2label)
             self.num_labels = len(self.id2label)
         self.validate()
 
     def validate(self) -> None:
         """Raise ValueError naming the first field that cannot describe a BERT model."""
         for name in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
-                     "intermediate_size", "max_position_embeddings", "type_vocab_size"):
+                     "intermediate_size", "max_position_embeddings", "type_vocab_size", "num_labels"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            if not _is_integer(value) or value <= 0:
                 raise ValueError(f"BertConfig.{name} must be a positive integer, got {value!r}")
         if self.hidden_size % self.num_attention_heads != 0:
             raise ValueError(
                 f"BertConfig.hidden_size ({self.hidden_size}) must be divisible by "
                 f"num_attention_heads ({self.num_attention_heads}): each head gets "
                 f"hidden_size / num_attention_heads dimensions")
-        if self.hidden_act not in ACT2FN:
+        if not isinstance(self.hidden_act, str) or self.hidden_act not in ACT2FN:
             raise ValueError(
                 f"BertConfig.hidden_act {self.hidden_act!r} is not supported; use one of {tuple(ACT2FN)}")
-        for name in ("hidden_dropout_prob", "attention_probs_dropout_prob"):
-            value = getattr(self, name)
-            if not 0.0 <= value < 1.0:
-                raise ValueError(f"BertConfig.{name} must be in [0, 1), got {value!r}")
-        if not self.layer_norm_eps > 0:
-            raise ValueError(f"BertConfig.layer_norm_eps must be > 0, got {self.layer_norm_eps!r}")
-        if self.pad_token_id is not None and not 0 <= self.pad_token_id < self.vocab_size:
+        probabilities = {"hidden_dropout_prob": self.hidden_dropout_prob,
+                         "attention_probs_dropout_prob": self.attention_probs_dropout_prob}
+        if self.classifier_dropout is not None:
+            probabilities["classifier_dropout"] = self.classifier_dropout
+        for name, value in probabilities.items():
+            if not (_is_number(value) and 0.0 <= value < 1.0):
+                raise ValueError(f"BertConfig.{name} must be a number in [0, 1), got {value!r}")
+        if not (_is_number(self.layer_norm_eps) and self.layer_norm_eps > 0):
+            raise ValueError(f"BertConfig.layer_norm_eps must be a number > 0, got {self.layer_norm_eps!r}")
+        if not (_is_number(self.initializer_range) and self.initializer_range >= 0):
+            raise ValueError(f"BertConfig.initializer_range must be a number >= 0, got {self.initializer_range!r}")
+        if self.pad_token_id is not None and not (
+                _is_integer(self.pad_token_id) and 0 <= self.pad_token_id < self.vocab_size):
             raise ValueError(
-                f"BertConfig.pad_token_id ({self.pad_token_id}) must be in [0, vocab_size={self.vocab_size})")
+                f"BertConfig.pad_token_id ({self.pad_token_id!r}) must be an integer in [0, vocab_size={self.vocab_size})")
+        if self.problem_type not in PROBLEM_TYPES:
+            raise ValueError(f"BertConfig.problem_type must be one of {PROBLEM_TYPES}, got {self.problem_type!r}")
+        if not isinstance(self.tie_word_embeddings, bool):
+            raise ValueError(f"BertConfig.tie_word_embeddings must be true or false, got {self.tie_word_embeddings!r}")
 
     @property
     def head_size(self) -> int:
@@ -100,15 +114,21 @@ class BertConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], warn_unknown: bool = True) -> "BertConfig":
-        if values.get("position_embedding_type", "absolute") != "absolute" or values.get("is_decoder"):
-            raise ValueError("bertedu implements BERT's encoder with absolute position embeddings; this "
-                             f"config asks for position_embedding_type={values.get('position_embedding_type')!r}"
-                             f", is_decoder={values.get('is_decoder')!r}")
+        for key, allowed in ENCODER_ONLY.items():
+            if key in values and values[key] != allowed:
+                raise ValueError(f"bertedu implements BERT's encoder (absolute position embeddings, no "
+                                 f"decoder, no cross-attention); this config asks for {key}={values[key]!r}")
         known = {f.name for f in dataclasses.fields(cls)} - {"extra"}
         kwargs = {k: v for k, v in values.items() if k in known}
         if "label2id" in values and "id2label" not in values:
-            kwargs["id2label"] = {int(v): k for k, v in values["label2id"].items()}
-        unknown = {k: v for k, v in {**values, **values.get("extra", {})}.items()
+            label2id = values["label2id"]
+            if not isinstance(label2id, dict) or not all(_is_integer(v) for v in label2id.values()):
+                raise ValueError(f"BertConfig.label2id must map label names to integer ids, got {label2id!r}")
+            kwargs["id2label"] = {v: k for k, v in label2id.items()}
+        extra = values.get("extra", {})
+        if not isinstance(extra, dict):
+            raise ValueError(f"BertConfig.extra must be a dict of keys bertedu keeps but does not use, got {extra!r}")
+        unknown = {k: v for k, v in {**values, **extra}.items()
                    if k not in known and k != "extra" and k not in _HF_BOOKKEEPING}
         if warn_unknown and unknown:
             warnings.warn(f"BertConfig: ignoring keys bertedu does not use: {', '.join(sorted(unknown))}",
@@ -129,11 +149,22 @@ class BertConfig:
 
     @classmethod
     def from_json_file(cls, path: str | os.PathLike) -> "BertConfig":
-        with open(path, encoding="utf-8") as f:
-            values = json.load(f)
+        """Read HF's config.json; every problem with it is a one-line ValueError naming the file."""
+        try:
+            values = json.loads(Path(path).read_bytes().decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path} is not UTF-8 text (byte {error.start}): config.json must be "
+                             "a UTF-8 JSON file") from error
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path} is not valid JSON: {error}") from error
+        if not isinstance(values, dict):
+            raise ValueError(f"{path} must hold a JSON object of config fields, got {type(values).__name__}")
         if values.get("model_type", "bert") != "bert":
             raise ValueError(f"{path} describes a {values['model_type']!r} model, not 'bert'")
-        return cls.from_dict(values)
+        try:
+            return cls.from_dict(values)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from error
 
     def to_json_string(self, architectures: list[str] | None = None) -> str:
         """HF's config.json text: our fields plus ``model_type`` (and ``architectures`` if given)."""
@@ -146,10 +177,35 @@ class BertConfig:
         write_file(path, self.to_json_string())
 
 
-# Keys in HF's config.json that are bookkeeping, not model structure: no note for these.
+PROBLEM_TYPES = (None, "regression", "single_label_classification", "multi_label_classification")
+
+# HF config keys for what bertedu does not implement (they change the numbers), at the one value it does.
+ENCODER_ONLY = {"position_embedding_type": "absolute", "is_decoder": False, "add_cross_attention": False}
+
+# Keys in HF's config.json that change neither the weights nor the numbers: no note for these.
 _HF_BOOKKEEPING = {
     "model_type", "architectures", "transformers_version", "torch_dtype", "dtype", "_name_or_path",
-    "position_embedding_type", "use_cache", "is_decoder", "add_cross_attention", "gradient_checkpointing",
-    "chunk_size_feed_forward", "output_attentions", "output_hidden_states", "return_dict",
-    "tie_word_embeddings", "bos_token_id", "eos_token_id", "tokenizer_class", "label2id",
+    "use_cache", "gradient_checkpointing", "chunk_size_feed_forward", "output_attentions",
+    "output_hidden_states", "return_dict", "bos_token_id", "eos_token_id", "tokenizer_class", "label2id",
+    *ENCODER_ONLY,  # at the one value bertedu implements (from_dict refuses any other)
 }
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _label_names(id2label: Any) -> dict[int, str]:
+    """id2label with the integer keys 0..N-1 (JSON writes them as strings) and a name for each."""
+    ids = {}
+    if isinstance(id2label, dict):
+        ids = {int(k): v for k, v in id2label.items() if _is_integer(k) or (isinstance(k, str) and k.isdecimal())}
+    if (not ids or len(ids) != len(id2label) or sorted(ids) != list(range(len(ids)))
+            or not all(isinstance(name, str) for name in ids.values())):
+        raise ValueError(f"BertConfig.id2label must map every label id 0..N-1 to a name, e.g. "
+                         f'{{"0": "negative", "1": "positive"}}, got {id2label!r}')
+    return dict(sorted(ids.items()))

@@ -8,30 +8,37 @@ so most names map to themselves. What differs between checkpoints in the wild, a
    ``BertModel`` does not. We add or strip ``bert.`` to match the model being loaded.
 2. Old TensorFlow-era names: LayerNorm parameters ``gamma``/``beta`` are ``weight``/``bias``.
 3. Buffers that are not weights: ``embeddings.position_ids`` (and ``token_type_ids``) are dropped.
+4. Tied weights (``tie_word_embeddings``): a tied name shares its tensor with an earlier one, is
+   not saved, and must equal that one when a checkpoint holds both.
 
-Weights are read with safetensors, or ``torch.load(weights_only=True)`` for ``pytorch_model.bin``:
-loading never runs pickled code. Saving writes ``model.safetensors`` atomically.
+``weight_files`` reads the weights (safetensors, or ``torch.load(weights_only=True)`` for
+``pytorch_model.bin``: never pickled code) and refuses broken files. Before a model is built,
+``check_fits`` checks config.json against them on the ``meta`` device (shapes, no memory): a config
+asking for more than its weights hold is an error, not a 60 GB allocation. Saving writes
+``model.safetensors`` atomically.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
 from safetensors.torch import save as save_safetensors
 
 from .config import BertConfig
 from .files import write_files
+from .weight_files import NOT_WEIGHTS, SAFETENSORS_NAME, checkpoint_folder
+from .weight_files import (
+    read_state_dict as read_state_dict,  # re-exported: lesson 05 reads checkpoints from here
+)
 
 CONFIG_NAME = "config.json"
-SAFETENSORS_NAME = "model.safetensors"
-PYTORCH_NAME = "pytorch_model.bin"
-NOT_WEIGHTS = ("embeddings.position_ids", "embeddings.token_type_ids")
+LAYER = re.compile(r"encoder\.layer\.(\d+)\.")
+MAX_FRESH = 100_000_000  # parameters from_pretrained may initialise afresh (BERT-large's head: ~1M)
 
 
 @dataclass
@@ -45,7 +52,7 @@ class LoadingInfo:
 
 
 def load_config(path: str | os.PathLike, **overrides) -> BertConfig:
-    folder = _folder(path)
+    folder = checkpoint_folder(path)
     config_file = folder / CONFIG_NAME
     if not config_file.is_file():
         raise FileNotFoundError(f"no {CONFIG_NAME} in {folder}: is this a BERT checkpoint folder?")
@@ -59,28 +66,6 @@ def load_config(path: str | os.PathLike, **overrides) -> BertConfig:
             values.pop("label2id", None)
         config = BertConfig.from_dict({**values, **overrides}, warn_unknown=False)
     return config
-
-
-def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """Read the weights of a checkpoint folder (safetensors preferred, sharded or not)."""
-    folder = _folder(path)
-    if (folder / SAFETENSORS_NAME).is_file():
-        return load_file(folder / SAFETENSORS_NAME)
-    for index_name, reader in ((SAFETENSORS_NAME + ".index.json", load_file),
-                               (PYTORCH_NAME + ".index.json", _load_bin)):
-        if (folder / index_name).is_file():
-            shards = sorted(set(json.loads((folder / index_name).read_text())["weight_map"].values()))
-            state_dict = {}
-            for shard in shards:
-                state_dict.update(reader(folder / shard))
-            return state_dict
-    if (folder / PYTORCH_NAME).is_file():
-        return _load_bin(folder / PYTORCH_NAME)
-    raise FileNotFoundError(f"no weights in {folder}: expected {SAFETENSORS_NAME} or {PYTORCH_NAME}")
-
-
-def _load_bin(file: Path) -> dict[str, torch.Tensor]:
-    return torch.load(file, map_location="cpu", weights_only=True)
 
 
 def bare_name(name: str, prefix: str = "bert") -> str | None:
@@ -109,6 +94,27 @@ def hf_name_to_bertedu(name: str, prefix: str, model_keys: set[str]) -> str | No
     return name
 
 
+def check_fits(model_class: type[torch.nn.Module], config: BertConfig, state_dict: dict[str, torch.Tensor],
+               source: str = "checkpoint", ignore_mismatched_sizes: bool = False) -> None:
+    """Refuse a config.json that asks for more than the weights hold, before any memory is used: no
+    more encoder layers than the weights have, each tensor's shape the model's (checked on a model
+    built on the ``meta`` device: shapes, no storage), and at most ``MAX_FRESH`` parameters left to
+    initialise. Otherwise a 100 KB checkpoint whose config says 20,000 layers would allocate ~60 GB."""
+    layers = {int(match.group(1)) for name in state_dict if (match := LAYER.search(name))}
+    if config.num_hidden_layers > len(layers):
+        raise ValueError(f"{source}: config.json asks for num_hidden_layers={config.num_hidden_layers} "
+                         f"but the weights hold {len(layers)} layers: config.json does not match the weights")
+    with torch.device("meta"):
+        skeleton = model_class(config)
+    own = skeleton.state_dict()
+    _, info = _match(skeleton, state_dict, source, ignore_mismatched_sizes)
+    fresh = sum(own[name].numel() for name in info.missing_keys)
+    if fresh > MAX_FRESH:
+        raise ValueError(f"{source}: the config asks for {fresh:,} parameters that the weights do not "
+                         f"hold (at most {MAX_FRESH:,} may be new, e.g. a head): config.json does not "
+                         "match the weights")
+
+
 def load_weights(model: torch.nn.Module, state_dict: dict[str, torch.Tensor],
                  source: str = "checkpoint", ignore_mismatched_sizes: bool = False) -> LoadingInfo:
     """Copy a checkpoint's tensors into ``model`` through the mapping, checking every shape.
@@ -116,6 +122,27 @@ def load_weights(model: torch.nn.Module, state_dict: dict[str, torch.Tensor],
     A tensor of another shape is an error, unless ``ignore_mismatched_sizes`` (as in transformers):
     then it is skipped, reported, and the model's freshly initialised tensor is kept (e.g. a
     classifier fine-tuned for 2 labels loaded for 3)."""
+    mapped, info = _match(model, state_dict, source, ignore_mismatched_sizes)
+    model.load_state_dict(mapped, strict=False)
+    model.tie_weights()
+    name = type(model).__name__
+    if info.missing_keys:
+        warnings.warn(f"Some weights of {name} were not initialized from {source} and are newly "
+                      f"initialized: {info.missing_keys}. Train the model before using it for predictions.",
+                      stacklevel=3)
+    if info.mismatched_keys:
+        warnings.warn(f"Some weights of {source} have another shape than in {name} and were not used: "
+                      f"{info.mismatched_keys}; they are newly initialized.", stacklevel=3)
+    if info.unexpected_keys:
+        warnings.warn(f"Some weights of {source} were not used when initializing {name}: "
+                      f"{info.unexpected_keys}. This is expected when the checkpoint has a head this "
+                      f"model does not (e.g. pretraining heads loaded into BertModel).", stacklevel=3)
+    return info
+
+
+def _match(model: torch.nn.Module, state_dict: dict[str, torch.Tensor], source: str,
+           ignore_mismatched_sizes: bool) -> tuple[dict[str, torch.Tensor], LoadingInfo]:
+    """Rules 1-4: the checkpoint's tensors under the model's names, and what did not fit."""
     own = model.state_dict()
     prefix = getattr(model, "base_model_prefix", "bert")
     info = LoadingInfo()
@@ -138,34 +165,26 @@ def load_weights(model: torch.nn.Module, state_dict: dict[str, torch.Tensor],
                              "(for a head with another number of labels pass ignore_mismatched_sizes=True)")
         mapped[target] = tensor
     tied = _tied_names(model)
-    info.missing_keys = [k for k in own if k not in mapped and k not in tied]
-    model.load_state_dict(mapped, strict=False)
-    model.tie_weights()
-    name = type(model).__name__
-    if info.missing_keys:
-        warnings.warn(f"Some weights of {name} were not initialized from {source} and are newly "
-                      f"initialized: {info.missing_keys}. Train the model before using it for predictions.",
-                      stacklevel=3)
-    if info.mismatched_keys:
-        warnings.warn(f"Some weights of {source} have another shape than in {name} and were not used: "
-                      f"{info.mismatched_keys}; they are newly initialized.", stacklevel=3)
-    if info.unexpected_keys:
-        warnings.warn(f"Some weights of {source} were not used when initializing {name}: "
-                      f"{info.unexpected_keys}. This is expected when the checkpoint has a head this "
-                      f"model does not (e.g. pretraining heads loaded into BertModel).", stacklevel=3)
-    return info
+    for alias, first in tied.items():
+        if alias in mapped and first in mapped and not torch.equal(mapped[alias], mapped[first]):
+            raise ValueError(f"{source}: {alias} differs from {first}, but config.json ties them "
+                             "(tie_word_embeddings=true); set \"tie_word_embeddings\": false in "
+                             "config.json to load them as two weights")
+    loaded = {tied.get(name, name) for name in mapped}
+    info.missing_keys = [k for k in own if k not in tied and k not in loaded]
+    return mapped, info
 
 
-def _tied_names(model: torch.nn.Module) -> set[str]:
-    """Names that share storage with an earlier name (e.g. the MLM decoder and word embeddings)."""
+def _tied_names(model: torch.nn.Module) -> dict[str, str]:
+    """Rule 4: each name whose tensor is an earlier name's (e.g. the MLM decoder's weight is the
+    word embeddings'), mapped to that earlier name. By identity, so that it works on ``meta``."""
     seen: dict[int, str] = {}
-    tied = set()
+    tied = {}
     for name, tensor in model.state_dict(keep_vars=True).items():
-        key = tensor.data_ptr()
-        if key in seen:
-            tied.add(name)
+        if id(tensor) in seen:
+            tied[name] = seen[id(tensor)]
         else:
-            seen[key] = name
+            seen[id(tensor)] = name
     return tied
 
 
@@ -177,13 +196,3 @@ def save(model: torch.nn.Module, path: str | os.PathLike) -> None:
     tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items() if k not in tied}
     write_files({folder / CONFIG_NAME: model.config.to_json_string(architectures=[type(model).__name__]),
                  folder / SAFETENSORS_NAME: save_safetensors(tensors, metadata={"format": "pt"})})
-
-
-def _folder(path: str | os.PathLike) -> Path:
-    folder = Path(path)
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"{folder} is not a folder. bertedu loads local checkpoint folders (config.json + weights); "
-            "to use a Hub model, download it first, e.g. transformers.BertModel.from_pretrained(name)"
-            ".save_pretrained(folder), or huggingface_hub.snapshot_download(name)")
-    return folder

@@ -20,6 +20,8 @@ from .embeddings import BertEmbeddings
 from .encoder import BertEncoder, BertPooler
 from .outputs import BaseModelOutputWithPooling
 
+INTEGER_DTYPES = (torch.long, torch.int32, torch.int16, torch.int8, torch.uint8)
+
 
 class BertPreTrainedModel(nn.Module):
     """Base class: weight initialisation and HF-compatible loading and saving."""
@@ -60,10 +62,13 @@ class BertPreTrainedModel(nn.Module):
         """Load an HF (or bertedu) checkpoint folder: config.json + model.safetensors / pytorch_model.bin.
 
         Keyword arguments override config.json (e.g. ``num_labels=3``); with
-        ``ignore_mismatched_sizes=True`` weights of another shape (such a head) are re-initialised."""
+        ``ignore_mismatched_sizes=True`` weights of another shape (such a head) are re-initialised.
+        config.json is checked against the weights before the model is built (``hf.check_fits``)."""
         config = hf.load_config(path, **config_overrides)
+        state_dict = hf.read_state_dict(path)
+        hf.check_fits(cls, config, state_dict, str(path), ignore_mismatched_sizes)
         model = cls(config)
-        info = hf.load_weights(model, hf.read_state_dict(path), source=str(path),
+        info = hf.load_weights(model, state_dict, source=str(path),
                                ignore_mismatched_sizes=ignore_mismatched_sizes)
         model.eval()  # like HF: a loaded model starts in inference mode
         return (model, info) if output_loading_info else model
@@ -91,9 +96,12 @@ class BertModel(BertPreTrainedModel):
             shape = tuple(input_ids.shape) if isinstance(input_ids, torch.Tensor) else type(input_ids).__name__
             raise ValueError(f"input_ids must be a tensor of shape (batch_size, seq_len), got {shape}; "
                              "for one sequence use input_ids.unsqueeze(0)")
-        if input_ids.dtype not in (torch.long, torch.int32, torch.int16, torch.int8, torch.uint8):
-            raise ValueError(f"input_ids must hold integer token ids, got dtype {input_ids.dtype}")
+        if input_ids.dtype not in INTEGER_DTYPES:
+            raise ValueError(f"input_ids must hold integer token ids, got dtype {input_ids.dtype}; "
+                             "use input_ids.long()")
         batch_size, seq_len = input_ids.shape
+        if batch_size == 0:
+            raise ValueError("input_ids holds no sequence (batch size 0): skip empty batches")
         if seq_len == 0:
             raise ValueError("input_ids is empty: need at least one token per sequence")
         if seq_len > config.max_position_embeddings:
@@ -105,14 +113,29 @@ class BertModel(BertPreTrainedModel):
             _check_range("input_ids", input_ids, config.vocab_size, "vocab_size")
         for name, tensor in (("attention_mask", attention_mask), ("token_type_ids", token_type_ids),
                              ("position_ids", position_ids)):
-            if tensor is not None and tuple(tensor.shape) != (batch_size, seq_len):
+            if tensor is None:
+                continue
+            if not isinstance(tensor, torch.Tensor):
+                raise ValueError(f"{name} must be a tensor, got {type(tensor).__name__}; "
+                                 f"use torch.tensor({name})")
+            if tuple(tensor.shape) != (batch_size, seq_len):
                 raise ValueError(f"{name} must have the shape of input_ids {(batch_size, seq_len)}, "
                                  f"got {tuple(tensor.shape)}")
-        if token_type_ids is not None and checks_values:
-            _check_range("token_type_ids", token_type_ids, config.type_vocab_size, "type_vocab_size")
-        if position_ids is not None and checks_values:
-            _check_range("position_ids", position_ids, config.max_position_embeddings,
-                         "max_position_embeddings")
+        for name, tensor, upper, field in (
+                ("token_type_ids", token_type_ids, config.type_vocab_size, "type_vocab_size"),
+                ("position_ids", position_ids, config.max_position_embeddings, "max_position_embeddings")):
+            if tensor is None:
+                continue
+            if tensor.dtype not in INTEGER_DTYPES:
+                raise ValueError(f"{name} must hold integer ids, got dtype {tensor.dtype}; use {name}.long()")
+            if checks_values:
+                _check_range(name, tensor, upper, field)
+        if attention_mask is not None and attention_mask.dtype != torch.bool and checks_values:
+            not_binary = (attention_mask != 0) & (attention_mask != 1)  # (B, T)
+            if bool(not_binary.any()):
+                raise ValueError(f"attention_mask must hold 1 for a token to attend to and 0 for padding, "
+                                 f"got {attention_mask[not_binary][0].item()}; use the tokenizer's "
+                                 "attention_mask, or (input_ids != pad_token_id).long()")
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
                 token_type_ids: torch.Tensor | None = None, position_ids: torch.Tensor | None = None,

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from .files import write_file
+from .weight_files import read_torch_file
 
 
 def rng_states(data_collator: object = None) -> dict[str, Any]:
@@ -54,4 +55,8 @@ def load_state(path: str | os.PathLike, map_location: str | torch.device = "cpu"
     """Read a state written by ``save_state`` without unpickling code (``weights_only=True``)."""
     if not Path(path).is_file():
         raise FileNotFoundError(f"cannot resume: no checkpoint at {path}; train once without resume")
-    return torch.load(path, map_location=map_location, weights_only=True)
+    state = read_torch_file(path, map_location)
+    if not isinstance(state, dict):
+        raise ValueError(f"cannot resume from {path}: it holds a {type(state).__name__}, not the dict "
+                         "of training state that save_state writes; train again without resume")
+    return state

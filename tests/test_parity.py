@@ -96,6 +96,25 @@ def test_full_model_every_hidden_state_and_attention_map(config, with_mask):
     torch.testing.assert_close(fast, b.last_hidden_state, atol=ATOL, rtol=0)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bool, torch.int32])
+def test_0_1_masks_of_other_dtypes_match_hf(config, dtype):
+    import transformers
+
+    theirs = transformers.BertModel(hf_config(config)).eval()
+    ours = bertedu.BertModel(config).eval()
+    copy_into_ours(ours, theirs)
+    input_ids, attention_mask, token_type_ids = make_inputs(config)
+    attention_mask = attention_mask.to(dtype)
+    kwargs = dict(attention_mask=attention_mask, token_type_ids=token_type_ids, output_attentions=True)
+    with torch.no_grad():
+        a, b = ours(input_ids, **kwargs), theirs(input_ids, **kwargs)
+        fast = ours(input_ids, attention_mask, token_type_ids).last_hidden_state
+    torch.testing.assert_close(a.last_hidden_state, b.last_hidden_state, atol=ATOL, rtol=0)
+    torch.testing.assert_close(fast, b.last_hidden_state, atol=ATOL, rtol=0)
+    for ours_p, theirs_p in zip(a.attentions, b.attentions, strict=True):
+        torch.testing.assert_close(ours_p, theirs_p, atol=ATOL, rtol=0)
+
+
 def test_fully_padded_row_is_finite():
     config = bertedu.BertConfig(**{"vocab_size": 30, "hidden_size": 16, "num_hidden_layers": 2,
                                    "num_attention_heads": 2, "intermediate_size": 32})

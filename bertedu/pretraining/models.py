@@ -19,17 +19,22 @@ from .heads import BertOnlyMLMHead, BertPreTrainingHeads, masked_lm_logits_and_l
 
 class BertWithMLMHead(BertPreTrainedModel):
     """BERT under ``cls``, a head whose MLM decoder shares its weight matrix with the input word
-    embeddings (the released code's choice, as in "Attention Is All You Need" section 3.4)."""
+    embeddings (the released code's choice, as in "Attention Is All You Need" section 3.4). With
+    ``config.tie_word_embeddings=False`` the decoder has its own weight *and* bias, as in
+    transformers 5 (``cls.predictions.bias`` is then unused, and kept only so checkpoints match)."""
 
     def __init__(self, config: BertConfig, cls: nn.Module, sparse_prediction: bool, add_pooling_layer: bool):
         super().__init__(config)
         self.sparse_prediction = sparse_prediction
         self.bert = BertModel(config, add_pooling_layer=add_pooling_layer)
         self.cls = cls
+        if not config.tie_word_embeddings:
+            cls.predictions.decoder.bias = nn.Parameter(torch.zeros(config.vocab_size))  # (V,)
         self.init_weights()
 
     def tie_weights(self) -> None:
-        self.cls.predictions.decoder.weight = self.bert.embeddings.word_embeddings.weight
+        if self.config.tie_word_embeddings:
+            self.cls.predictions.decoder.weight = self.bert.embeddings.word_embeddings.weight
 
 
 class BertForPreTraining(BertWithMLMHead):

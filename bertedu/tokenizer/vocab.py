@@ -151,8 +151,12 @@ def _merge(pieces: list[str], first: str, second: str, token: str) -> list[str]:
 
 def load_vocab(vocab_file: str | os.PathLike) -> dict[str, int]:
     """vocab.txt: one token per line, the id is the line number (as HF reads it)."""
-    with open(vocab_file, encoding="utf-8") as lines:
-        return {line.rstrip("\n"): index for index, line in enumerate(lines)}
+    try:
+        with open(vocab_file, encoding="utf-8") as lines:
+            return {line.rstrip("\n"): index for index, line in enumerate(lines)}
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{vocab_file} is not UTF-8 text ({error.reason} at byte {error.start}): "
+                         "vocab.txt holds one token per line in UTF-8") from error
 
 
 def vocab_text(tokens: Sequence[str]) -> str:
