@@ -116,7 +116,7 @@ def test_warm_start_copies_bert_into_both_halves_and_reports_the_new_cross_atten
         assert torch.equal(tensor, checkpoint["bert." + name]), name
     decoder = model.decoder.state_dict()
     new = {name for name in decoder if ".crossattention." in name}
-    assert set(info["decoder"].missing_keys) == new and len(new) == 10 * DECODER.num_hidden_layers
+    assert set(info["decoder"].missing_keys) == new and len(new) == 10 * ENCODER.num_hidden_layers
     for name, tensor in decoder.items():
         if name not in new:
             assert torch.equal(tensor, checkpoint[name]), name

@@ -17,12 +17,15 @@ re-runs the decoder over the whole prefix (the encoder runs once), simple and ex
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from ..inference import eval_mode
 
 
 def check_generation_arguments(config, max_length: int, num_beams: int, length_penalty: float) -> None:
+    """``config``: the model's ``EncoderDecoderConfig``."""
     if config.eos_token_id is None:
         raise ValueError("generation needs config.eos_token_id, the token that ends a translation ([SEP] for BERT)")
     if not isinstance(max_length, int) or max_length < 2:
@@ -32,8 +35,8 @@ def check_generation_arguments(config, max_length: int, num_beams: int, length_p
                          f"{config.decoder.max_position_embeddings}")
     if not isinstance(num_beams, int) or num_beams < 1:
         raise ValueError(f"num_beams must be a positive integer, got {num_beams!r}")
-    if not isinstance(length_penalty, (int, float)) or length_penalty != length_penalty:
-        raise ValueError(f"length_penalty must be a number, got {length_penalty!r}")
+    if not isinstance(length_penalty, (int, float)) or not math.isfinite(length_penalty):
+        raise ValueError(f"length_penalty must be a finite number, got {length_penalty!r}")
 
 
 def next_token_log_probs(model, sequences: torch.Tensor, encoder_states: torch.Tensor,

@@ -55,10 +55,10 @@ def translate(model: EncoderDecoderModel, tokenizer: BertTokenizer, sources: lis
               num_beams: int = 1, batch_size: int = 64) -> list[str]:
     """Translate ``sources`` (greedy, or beam search with ``num_beams`` > 1) into text."""
     translations = []
+    device = next(model.parameters()).device
     for start in range(0, len(sources), batch_size):
         batch = tokenizer(sources[start:start + batch_size], padding=True, truncation=True,
                           max_length=max_length, return_tensors="pt")
-        device = next(model.parameters()).device
         ids = model.generate(batch["input_ids"].to(device), batch["attention_mask"].to(device),
                              max_length=max_length, num_beams=num_beams)
         translations += tokenizer.batch_decode(ids.tolist(), skip_special_tokens=True)
