@@ -6,7 +6,9 @@
 
 and multi-head attention: project the hidden states into ``A`` heads of size ``d_k = H / A``, attend
 in each head independently, concatenate, project back. BERT (section 3) uses it bidirectionally: a
-token attends to the left *and* the right. Padding is hidden with an additive mask.
+token attends to the left *and* the right. Padding is hidden with an additive mask. Section 3.2.3
+also uses the same module as "encoder-decoder attention": queries from the decoder, keys and values
+from the encoder's outputs (``key_value_states``; ``bertedu.translation`` builds its decoder from it).
 """
 
 from __future__ import annotations
@@ -63,11 +65,15 @@ class BertSelfAttention(nn.Module):
         return x.view(batch_size, seq_len, self.num_attention_heads, self.head_size).transpose(1, 2)
 
     def forward(self, hidden_states: torch.Tensor, mask: torch.Tensor | None = None,
-                output_attentions: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
+                output_attentions: bool = False, key_value_states: torch.Tensor | None = None,
+                ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Self-attention; with ``key_value_states`` (B, S, H) cross-attention: keys and values
+        come from there, and ``mask`` is then over its S positions."""
         batch_size, seq_len, hidden_size = hidden_states.shape  # (B, T, H)
+        source = hidden_states if key_value_states is None else key_value_states  # (B, S, H)
         query = self.split_heads(self.query(hidden_states))  # (B, A, T, d_k)
-        key = self.split_heads(self.key(hidden_states))      # (B, A, T, d_k)
-        value = self.split_heads(self.value(hidden_states))  # (B, A, T, d_k)
+        key = self.split_heads(self.key(source))             # (B, A, S, d_k)
+        value = self.split_heads(self.value(source))         # (B, A, S, d_k)
         if output_attentions:
             context, probs = scaled_dot_product_attention(query, key, value, mask, self.dropout)
         else:
@@ -103,6 +109,7 @@ class BertAttention(nn.Module):
         self.output = BertSelfOutput(config)
 
     def forward(self, hidden_states: torch.Tensor, mask: torch.Tensor | None = None,
-                output_attentions: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
-        context, probs = self.self(hidden_states, mask, output_attentions)
+                output_attentions: bool = False, key_value_states: torch.Tensor | None = None,
+                ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        context, probs = self.self(hidden_states, mask, output_attentions, key_value_states)
         return self.output(context, hidden_states), probs
