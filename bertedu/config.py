@@ -13,7 +13,7 @@ import json
 import os
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .activations import ACT2FN
 from .files import write_file
@@ -31,6 +31,7 @@ SIZES = {
 
 @dataclass
 class BertConfig:
+    model_type: ClassVar[str] = "bert"  # config.json's "model_type" (subclasses: other architectures)
     vocab_size: int = 30522
     hidden_size: int = 768
     num_hidden_layers: int = 12
@@ -131,13 +132,13 @@ class BertConfig:
     def from_json_file(cls, path: str | os.PathLike) -> "BertConfig":
         with open(path, encoding="utf-8") as f:
             values = json.load(f)
-        if values.get("model_type", "bert") != "bert":
-            raise ValueError(f"{path} describes a {values['model_type']!r} model, not 'bert'")
+        if values.get("model_type", cls.model_type) != cls.model_type:
+            raise ValueError(f"{path} describes a {values['model_type']!r} model, not {cls.model_type!r}")
         return cls.from_dict(values)
 
     def to_json_string(self, architectures: list[str] | None = None) -> str:
         """HF's config.json text: our fields plus ``model_type`` (and ``architectures`` if given)."""
-        values = {"model_type": "bert", **({"architectures": architectures} if architectures else {}),
+        values = {"model_type": self.model_type, **({"architectures": architectures} if architectures else {}),
                   **self.to_dict()}
         return json.dumps(values, indent=2, sort_keys=True) + "\n"
 

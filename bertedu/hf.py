@@ -8,6 +8,8 @@ so most names map to themselves. What differs between checkpoints in the wild, a
    ``BertModel`` does not. We add or strip ``bert.`` to match the model being loaded.
 2. Old TensorFlow-era names: LayerNorm parameters ``gamma``/``beta`` are ``weight``/``bias``.
 3. Buffers that are not weights: ``embeddings.position_ids`` (and ``token_type_ids``) are dropped.
+4. Descendants whose checkpoints name modules differently (ALBERT, DistilBERT: ``bertedu.family``)
+   list ``checkpoint_renames``, pairs of (checkpoint's name part, ours) applied in order, both ways.
 
 Weights are read with safetensors, or ``torch.load(weights_only=True)`` for ``pytorch_model.bin``:
 loading never runs pickled code. Saving writes ``model.safetensors`` atomically.
@@ -44,12 +46,13 @@ class LoadingInfo:
     mismatched_keys: list[str] = field(default_factory=list)  # skipped: another shape (ignore_mismatched_sizes)
 
 
-def load_config(path: str | os.PathLike, **overrides) -> BertConfig:
+def load_config(path: str | os.PathLike, config_class: type[BertConfig] = BertConfig,
+                **overrides) -> BertConfig:
     folder = _folder(path)
     config_file = folder / CONFIG_NAME
     if not config_file.is_file():
         raise FileNotFoundError(f"no {CONFIG_NAME} in {folder}: is this a BERT checkpoint folder?")
-    config = BertConfig.from_json_file(config_file)
+    config = config_class.from_json_file(config_file)
     if overrides:
         values = config.to_dict()
         if ("num_labels" in overrides and "id2label" not in overrides and "label2id" not in overrides
@@ -57,7 +60,7 @@ def load_config(path: str | os.PathLike, **overrides) -> BertConfig:
             # A new number of labels makes the checkpoint's label names meaningless (as in transformers).
             values.pop("id2label", None)
             values.pop("label2id", None)
-        config = BertConfig.from_dict({**values, **overrides}, warn_unknown=False)
+        config = config_class.from_dict({**values, **overrides}, warn_unknown=False)
     return config
 
 
@@ -93,6 +96,15 @@ def _layer_norm_renamed(name: str) -> str:
     return name.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias")
 
 
+def renamed(name: str, renames: tuple[tuple[str, str], ...], to_checkpoint: bool = False) -> str:
+    """Rule 4: replace each (checkpoint part, our part) of ``renames`` in order (ours -> the
+    checkpoint's with ``to_checkpoint``); rules whose part is inside another's come after it."""
+    for checkpoint_part, model_part in renames:
+        old, new = (model_part, checkpoint_part) if to_checkpoint else (checkpoint_part, model_part)
+        name = name.replace(old, new, 1)
+    return name
+
+
 def hf_name_to_bertedu(name: str, prefix: str, model_keys: set[str]) -> str | None:
     """Map one checkpoint name to the model's name, or None for a buffer that is not a weight."""
     bare = bare_name(name, prefix)
@@ -121,7 +133,7 @@ def load_weights(model: torch.nn.Module, state_dict: dict[str, torch.Tensor],
     info = LoadingInfo()
     mapped = {}
     for name, tensor in state_dict.items():
-        target = hf_name_to_bertedu(name, prefix, set(own))
+        target = hf_name_to_bertedu(renamed(name, getattr(model, "checkpoint_renames", ())), prefix, set(own))
         if target is None:
             continue
         if target != name:
@@ -174,7 +186,9 @@ def save(model: torch.nn.Module, path: str | os.PathLike) -> None:
     a failure while writing either leaves the folder's previous checkpoint whole."""
     folder = Path(path)
     tied = _tied_names(model)
-    tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items() if k not in tied}
+    renames = getattr(model, "checkpoint_renames", ())
+    tensors = {renamed(k, renames, to_checkpoint=True): v.detach().contiguous().cpu()
+               for k, v in model.state_dict().items() if k not in tied}
     write_files({folder / CONFIG_NAME: model.config.to_json_string(architectures=[type(model).__name__]),
                  folder / SAFETENSORS_NAME: save_safetensors(tensors, metadata={"format": "pt"})})
 

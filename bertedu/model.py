@@ -25,6 +25,8 @@ class BertPreTrainedModel(nn.Module):
     """Base class: weight initialisation and HF-compatible loading and saving."""
 
     base_model_prefix = "bert"
+    config_class = BertConfig
+    checkpoint_renames: tuple[tuple[str, str], ...] = ()  # see hf.py, rule 4
 
     def __init__(self, config: BertConfig):
         super().__init__()
@@ -61,7 +63,7 @@ class BertPreTrainedModel(nn.Module):
 
         Keyword arguments override config.json (e.g. ``num_labels=3``); with
         ``ignore_mismatched_sizes=True`` weights of another shape (such a head) are re-initialised."""
-        config = hf.load_config(path, **config_overrides)
+        config = hf.load_config(path, cls.config_class, **config_overrides)
         model = cls(config)
         info = hf.load_weights(model, hf.read_state_dict(path), source=str(path),
                                ignore_mismatched_sizes=ignore_mismatched_sizes)
