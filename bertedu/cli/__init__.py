@@ -15,6 +15,7 @@ COMMANDS = {
     "vocab": ("bertedu.cli.vocab", "train a WordPiece vocabulary on a corpus"),
     "pretrain": ("bertedu.cli.pretrain", "pretrain BERT with MLM + NSP"),
     "finetune": ("bertedu.cli.finetune", "fine-tune a BERT checkpoint on SST-2, CoNLL-2003 or SQuAD"),
+    "distill": ("bertedu.cli.distill", "distil a BERT checkpoint into a half-depth DistilBERT"),
     "lab": ("bertedu.cli.lab", "open JupyterLab on the course's notebooks (as root too)"),
 }
 
