@@ -22,12 +22,19 @@ A tour, lesson by lesson, of where each concept lives (read the modules in this 
 10    fine-tuning: question answering   ``finetuning/``: ``squad``, ``squad_decoding``,
                                         ``squad_metrics``, ``squad_task``
 11    inside BERT: attention heads      ``viz/`` (imported on demand: it needs pyplot)
+12    the BERT family; translation      ``family/`` (RoBERTa, ALBERT, DistilBERT, distillation),
+                                        ``translation/`` (decoder, encoder-decoder, beam search)
 ====  ================================  ======================================================
 
-Shared helpers, one per job: ``files`` (atomic writes, one run per folder), ``inference``
-(eval mode), ``labels`` (the ignore index), ``plots`` (training curves), ``course`` (the course's
-data and seeds), ``downloads`` (full datasets where there is a network), ``exercises/`` (the checks
-of each lesson's exercises), ``cli/`` (``python -m bertedu vocab|pretrain|finetune``).
+The training loop behind lessons 07-10: ``trainer``, ``training_args``, ``optimization`` (AdamW's
+groups, the schedule), ``training_state`` (resumable checkpoints); checkpoint files: ``hf`` (the
+name rules), ``weight_files`` (reading safetensors / .bin safely).
+
+Shared helpers, one per job: ``files`` (atomic writes, one run per folder, reading text and JSON
+with errors that name the file), ``inference`` (eval mode), ``labels`` (the ignore index),
+``plots`` (training curves), ``course`` (the course's data and seeds), ``downloads`` (full datasets
+where there is a network), ``exercises/`` (the checks of each lesson's exercises), ``cli/``
+(``python -m bertedu vocab|pretrain|finetune|distill|translate|lab``).
 
 The names people use most are importable from here. Importing bertedu changes no process state
 (umask, logging, seeds, threads).

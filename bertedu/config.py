@@ -14,11 +14,10 @@ import math
 import os
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from .activations import ACT2FN
-from .files import write_file
+from .files import read_json, write_file
 
 # Google's released BERT sizes ("Well-Read Students Learn Better", Turc et al. 2019, and the paper).
 SIZES = {
@@ -33,6 +32,7 @@ SIZES = {
 
 @dataclass
 class BertConfig:
+    model_type: ClassVar[str] = "bert"  # config.json's "model_type" (subclasses: other architectures)
     vocab_size: int = 30522
     hidden_size: int = 768
     num_hidden_layers: int = 12
@@ -150,17 +150,11 @@ class BertConfig:
     @classmethod
     def from_json_file(cls, path: str | os.PathLike) -> "BertConfig":
         """Read HF's config.json; every problem with it is a one-line ValueError naming the file."""
-        try:
-            values = json.loads(Path(path).read_bytes().decode("utf-8"))
-        except UnicodeDecodeError as error:
-            raise ValueError(f"{path} is not UTF-8 text (byte {error.start}): config.json must be "
-                             "a UTF-8 JSON file") from error
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path} is not valid JSON: {error}") from error
+        values = read_json(path, "config file")
         if not isinstance(values, dict):
             raise ValueError(f"{path} must hold a JSON object of config fields, got {type(values).__name__}")
-        if values.get("model_type", "bert") != "bert":
-            raise ValueError(f"{path} describes a {values['model_type']!r} model, not 'bert'")
+        if values.get("model_type", cls.model_type) != cls.model_type:
+            raise ValueError(f"{path} describes a {values['model_type']!r} model, not {cls.model_type!r}")
         try:
             return cls.from_dict(values)
         except ValueError as error:
@@ -168,7 +162,7 @@ class BertConfig:
 
     def to_json_string(self, architectures: list[str] | None = None) -> str:
         """HF's config.json text: our fields plus ``model_type`` (and ``architectures`` if given)."""
-        values = {"model_type": "bert", **({"architectures": architectures} if architectures else {}),
+        values = {"model_type": self.model_type, **({"architectures": architectures} if architectures else {}),
                   **self.to_dict()}
         return json.dumps(values, indent=2, sort_keys=True) + "\n"
 

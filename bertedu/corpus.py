@@ -25,7 +25,6 @@ without a single title read as ``wikitext``.
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
 from collections.abc import Iterable
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Union
 
 from .course import DATA_DIR
+from .files import decode_utf8, read_utf8  # noqa: F401 (decode_utf8: for the CLI's readers)
 
 FORMATS = ("bert", "wikitext", "text")
 PathLike = Union[str, os.PathLike]
@@ -55,7 +55,7 @@ def split_sentences(paragraph: str) -> list[str]:
 def read_bert_format(path: PathLike) -> list[list[str]]:
     """One sentence per line, documents separated by blank lines."""
     documents: list[list[str]] = [[]]
-    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
+    for number, line in enumerate(read_utf8(path, "corpus file").splitlines(), start=1):
         if _WIKITEXT_ARTICLE.match(line):
             raise ValueError(f"corpus file {path}, line {number}: {line.strip()!r} is a WikiText title, "
                              "not a sentence: read WikiText with the format 'wikitext'")
@@ -69,7 +69,7 @@ def read_bert_format(path: PathLike) -> list[list[str]]:
 
 def read_wikitext(path: PathLike, unk_token: str = "[UNK]") -> list[list[str]]:
     """WikiText articles as documents (see the module docstring for what is cleaned)."""
-    text = read_utf8(path)
+    text = read_utf8(path, "corpus file")
     if not any(_WIKITEXT_ARTICLE.match(line) for line in text.splitlines()):
         raise ValueError(f"corpus file {path} has no ' = Title = ' line, so it is not WikiText: read a "
                          "sentence per line with blank lines between documents with the format 'bert', "
@@ -95,7 +95,7 @@ def read_wikitext(path: PathLike, unk_token: str = "[UNK]") -> list[list[str]]:
 
 def read_text(path: PathLike) -> list[list[str]]:
     """A plain text file as one document of sentences."""
-    paragraphs = re.split(r"\n\s*\n", read_utf8(path))
+    paragraphs = re.split(r"\n\s*\n", read_utf8(path, "corpus file"))
     sentences = [sentence for paragraph in paragraphs
                  for sentence in split_sentences(" ".join(paragraph.split()))]
     return [sentences] if sentences else []
@@ -133,28 +133,3 @@ def pretraining_corpus_files() -> list[Path]:
     """The course's pretraining corpus: ``data/pretraining/*.txt.gz`` (movie reviews and speeches,
     in the ``bert`` format, gzip-compressed; ``data/README.md`` says where they come from)."""
     return sorted((DATA_DIR / "pretraining").glob("*.txt.gz"))
-
-
-def read_utf8(path: PathLike, what: str = "corpus file") -> str:
-    """The text of a UTF-8 file (newlines as ``\\n``); an error names the file, and the line of a
-    byte that is not UTF-8."""
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{what} {path} is a folder; pass the files in it (e.g. {path / '*.txt'})")
-    if not path.is_file():
-        raise FileNotFoundError(f"{what} {path} not found")
-    data = path.read_bytes()
-    if path.suffix == ".gz":
-        data = gzip.decompress(data)
-    return decode_utf8(data, f"{what} {path}")
-
-
-def decode_utf8(data: bytes, name: str) -> str:
-    """``data`` as text, universal newlines as ``open`` reads them; ``name`` is the file in errors."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ValueError(f"{name}, line {line}: byte 0x{data[error.start]:02x} is not UTF-8; save the "
-                         "file as UTF-8 (e.g. iconv -f latin1 -t utf-8 FILE > FILE.utf8)") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")

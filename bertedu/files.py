@@ -1,5 +1,8 @@
 """Writing files so that nothing is lost: atomic replacement, and one run per folder.
 
+Reading: ``read_utf8`` gives a text file's contents or an error that names the file and the line
+of a byte that is not UTF-8.
+
 A checkpoint can be hours of work. A crash, a full disk or a second run writing into the same
 folder must never leave a half-written file where a whole one was, nor a config.json that belongs to
 other weights. Every file bertedu writes goes through ``write_files``:
@@ -19,6 +22,7 @@ their files, and removes the temporaries a killed run left behind.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import uuid
@@ -74,6 +78,40 @@ def write_files(contents: Mapping[str | os.PathLike, Content]) -> list[Path]:
 def write_file(path: str | os.PathLike, content: Content) -> Path:
     """Atomically replace one file (see ``write_files``)."""
     return write_files({path: content})[0]
+
+
+def read_utf8(path: str | os.PathLike, what: str = "file") -> str:
+    """The text of a UTF-8 file (newlines as ``\\n``); an error names the file, and the line of a
+    byte that is not UTF-8. A ``.gz`` file is read decompressed."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{what} {path} is a folder; pass the files in it (e.g. {path / '*.txt'})")
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} {path} not found")
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    return decode_utf8(data, f"{what} {path}")
+
+
+def decode_utf8(data: bytes, name: str) -> str:
+    """``data`` as text, universal newlines as ``open`` reads them; ``name`` is the file in errors."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ValueError(f"{name}, line {line}: byte 0x{data[error.start]:02x} is not UTF-8; save the "
+                         "file as UTF-8 (e.g. iconv -f latin1 -t utf-8 FILE > FILE.utf8)") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_json(path: str | os.PathLike, what: str = "file"):
+    """A JSON file's value; an error names the file and where the JSON breaks."""
+    try:
+        return json.loads(read_utf8(path, what))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{what} {path} is not valid JSON ({error.msg} at line {error.lineno}, column "
+                         f"{error.colno})") from None
 
 
 def json_text(values) -> str:

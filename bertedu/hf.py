@@ -10,6 +10,8 @@ so most names map to themselves. What differs between checkpoints in the wild, a
 3. Buffers that are not weights: ``embeddings.position_ids`` (and ``token_type_ids``) are dropped.
 4. Tied weights (``tie_word_embeddings``): a tied name shares its tensor with an earlier one, is
    not saved, and must equal that one when a checkpoint holds both.
+5. Descendants whose checkpoints name modules differently (ALBERT, DistilBERT: ``bertedu.family``)
+   list ``checkpoint_renames``, pairs of (checkpoint's name part, ours) applied in order, both ways.
 
 ``weight_files`` reads the weights (safetensors, or ``torch.load(weights_only=True)`` for
 ``pytorch_model.bin``: never pickled code) and refuses broken files. Before a model is built,
@@ -51,12 +53,13 @@ class LoadingInfo:
     mismatched_keys: list[str] = field(default_factory=list)  # skipped: another shape (ignore_mismatched_sizes)
 
 
-def load_config(path: str | os.PathLike, **overrides) -> BertConfig:
+def load_config(path: str | os.PathLike, config_class: type[BertConfig] = BertConfig,
+                **overrides) -> BertConfig:
     folder = checkpoint_folder(path)
     config_file = folder / CONFIG_NAME
     if not config_file.is_file():
         raise FileNotFoundError(f"no {CONFIG_NAME} in {folder}: is this a BERT checkpoint folder?")
-    config = BertConfig.from_json_file(config_file)
+    config = config_class.from_json_file(config_file)
     if overrides:
         values = config.to_dict()
         if ("num_labels" in overrides and "id2label" not in overrides and "label2id" not in overrides
@@ -64,7 +67,7 @@ def load_config(path: str | os.PathLike, **overrides) -> BertConfig:
             # A new number of labels makes the checkpoint's label names meaningless (as in transformers).
             values.pop("id2label", None)
             values.pop("label2id", None)
-        config = BertConfig.from_dict({**values, **overrides}, warn_unknown=False)
+        config = config_class.from_dict({**values, **overrides}, warn_unknown=False)
     return config
 
 
@@ -76,6 +79,15 @@ def bare_name(name: str, prefix: str = "bert") -> str | None:
 
 def _layer_norm_renamed(name: str) -> str:
     return name.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias")
+
+
+def renamed(name: str, renames: tuple[tuple[str, str], ...], to_checkpoint: bool = False) -> str:
+    """Rule 5: replace each (checkpoint part, our part) of ``renames`` in order (ours -> the
+    checkpoint's with ``to_checkpoint``); rules whose part is inside another's come after it."""
+    for checkpoint_part, model_part in renames:
+        old, new = (model_part, checkpoint_part) if to_checkpoint else (checkpoint_part, model_part)
+        name = name.replace(old, new, 1)
+    return name
 
 
 def hf_name_to_bertedu(name: str, prefix: str, model_keys: set[str]) -> str | None:
@@ -100,8 +112,10 @@ def check_fits(model_class: type[torch.nn.Module], config: BertConfig, state_dic
     more encoder layers than the weights have, each tensor's shape the model's (checked on a model
     built on the ``meta`` device: shapes, no storage), and at most ``MAX_FRESH`` parameters left to
     initialise. Otherwise a 100 KB checkpoint whose config says 20,000 layers would allocate ~60 GB."""
-    layers = {int(match.group(1)) for name in state_dict if (match := LAYER.search(name))}
-    if config.num_hidden_layers > len(layers):
+    renames = getattr(model_class, "checkpoint_renames", ())
+    layers = {int(match.group(1)) for name in state_dict if (match := LAYER.search(renamed(name, renames)))}
+    needed = getattr(model_class, "checkpoint_layers", lambda config: config.num_hidden_layers)(config)
+    if needed > len(layers):  # fewer for ALBERT, whose layers share one set of weights
         raise ValueError(f"{source}: config.json asks for num_hidden_layers={config.num_hidden_layers} "
                          f"but the weights hold {len(layers)} layers: config.json does not match the weights")
     with torch.device("meta"):
@@ -148,7 +162,7 @@ def _match(model: torch.nn.Module, state_dict: dict[str, torch.Tensor], source: 
     info = LoadingInfo()
     mapped = {}
     for name, tensor in state_dict.items():
-        target = hf_name_to_bertedu(name, prefix, set(own))
+        target = hf_name_to_bertedu(renamed(name, getattr(model, "checkpoint_renames", ())), prefix, set(own))
         if target is None:
             continue
         if target != name:
@@ -193,6 +207,8 @@ def save(model: torch.nn.Module, path: str | os.PathLike) -> None:
     a failure while writing either leaves the folder's previous checkpoint whole."""
     folder = Path(path)
     tied = _tied_names(model)
-    tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items() if k not in tied}
+    renames = getattr(model, "checkpoint_renames", ())
+    tensors = {renamed(k, renames, to_checkpoint=True): v.detach().contiguous().cpu()
+               for k, v in model.state_dict().items() if k not in tied}
     write_files({folder / CONFIG_NAME: model.config.to_json_string(architectures=[type(model).__name__]),
                  folder / SAFETENSORS_NAME: save_safetensors(tensors, metadata={"format": "pt"})})

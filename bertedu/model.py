@@ -27,6 +27,8 @@ class BertPreTrainedModel(nn.Module):
     """Base class: weight initialisation and HF-compatible loading and saving."""
 
     base_model_prefix = "bert"
+    config_class = BertConfig
+    checkpoint_renames: tuple[tuple[str, str], ...] = ()  # see hf.py, rule 5
 
     def __init__(self, config: BertConfig):
         super().__init__()
@@ -57,6 +59,12 @@ class BertPreTrainedModel(nn.Module):
         """Heads that share weights with the embeddings override this."""
 
     @classmethod
+    def checkpoint_layers(cls, config: BertConfig) -> int:
+        """Distinct encoder layers a checkpoint for ``config`` holds (``hf.check_fits``); ALBERT,
+        whose layers share one set of weights, overrides this."""
+        return config.num_hidden_layers
+
+    @classmethod
     def from_pretrained(cls, path: str | os.PathLike, output_loading_info: bool = False,
                         ignore_mismatched_sizes: bool = False, **config_overrides):
         """Load an HF (or bertedu) checkpoint folder: config.json + model.safetensors / pytorch_model.bin.
@@ -64,7 +72,7 @@ class BertPreTrainedModel(nn.Module):
         Keyword arguments override config.json (e.g. ``num_labels=3``); with
         ``ignore_mismatched_sizes=True`` weights of another shape (such a head) are re-initialised.
         config.json is checked against the weights before the model is built (``hf.check_fits``)."""
-        config = hf.load_config(path, **config_overrides)
+        config = hf.load_config(path, cls.config_class, **config_overrides)
         state_dict = hf.read_state_dict(path)
         hf.check_fits(cls, config, state_dict, str(path), ignore_mismatched_sizes)
         model = cls(config)

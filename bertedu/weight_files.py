@@ -19,6 +19,8 @@ from typing import Any
 import torch
 from safetensors import SafetensorError, safe_open
 
+from .files import read_json
+
 SAFETENSORS_NAME = "model.safetensors"
 PYTORCH_NAME = "pytorch_model.bin"
 NOT_WEIGHTS = ("embeddings.position_ids", "embeddings.token_type_ids")  # integer buffers, not weights
@@ -63,7 +65,7 @@ def weight_files(path: str | os.PathLike) -> list[Path]:
 def _shard_names(index: Path) -> list[str]:
     """The shard files an ``*.index.json`` names: plain file names inside its folder, all present."""
     try:
-        shards = set(json.loads(index.read_bytes().decode("utf-8"))["weight_map"].values())
+        shards = set(read_json(index, "shard index")["weight_map"].values())
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"{index} is not a shard index: expected UTF-8 JSON with a \"weight_map\" "
                          f"of tensor name -> shard file ({type(error).__name__}: {error})") from error

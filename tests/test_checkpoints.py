@@ -355,13 +355,13 @@ def test_shard_index_pointing_outside_the_folder_is_refused(tmp_path, shard):
 def test_broken_shard_index_is_refused(tmp_path, text):
     folder = sharded(tmp_path, "x.safetensors")
     (folder / "model.safetensors.index.json").write_text(text)
-    with pytest.raises(ValueError, match=r"model.safetensors.index.json is not a shard index"):
+    with pytest.raises(ValueError, match=r"model.safetensors.index.json is not (a shard index|valid JSON)"):
         bertedu.BertModel.from_pretrained(folder)
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"\xff\xfe{}", r"config.json is not UTF-8 text \(byte 0\)"),
-    (b"{'vocab_size': 90}", r"config.json is not valid JSON: Expecting property name"),
+    (b"\xff\xfe{}", r"config.json, line 1: byte 0xff is not UTF-8"),
+    (b"{'vocab_size': 90}", r"config.json is not valid JSON \(Expecting property name"),
     (b"[1, 2]", r"config.json must hold a JSON object of config fields, got list"),
     (b'{"hidden_dropout_prob": "x"}', r"config.json: BertConfig.hidden_dropout_prob must be a number"),
     (b'{"num_hidden_layers": -2}', r"config.json: BertConfig.num_hidden_layers must be a positive integer"),

@@ -70,10 +70,10 @@ def pretrain_argv(files, output, *extra: str) -> list[str]:
     (["--config", "{f}/list.json"], "--config {f}/list.json: must hold a JSON object of BertConfig fields"),
     (["--config", "{f}/types.json"], "--config {f}/types.json: BertConfig.hidden_size must be a positive "
      "integer, got 'big'"),
-    (["--config", "{f}/broken.json"], "--config {f}/broken.json: not valid JSON (Expecting property name "
+    (["--config", "{f}/broken.json"], "--config {f}/broken.json is not valid JSON (Expecting property name "
      "enclosed in double quotes at line 1, column 2)"),
     (["--config", "{f}/missing.json"], "--config {f}/missing.json not found; pass one of tiny, mini"),
-    (["--config", "{f}/tiny.json", "--vocab", "{f}/binary.bin"], "--vocab {f}/binary.bin, line 2: byte 0x80 "
+    (["--config", "{f}/tiny.json", "--vocab", "{f}/binary.bin"], "vocab file {f}/binary.bin, line 2: byte 0x80 "
      "is not UTF-8"),
     (["--config", "{f}/tiny.json", "--vocab", "{f}/none.txt"], "--vocab {f}/none.txt not found; pass a "
      "vocab.txt or a tokenizer folder"),
@@ -108,20 +108,20 @@ def checkpoint(tmp_path):
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("model.safetensors", b"garbage" * 10, "model.safetensors is damaged or not a safetensors file (Error "
-     "while deserializing header: header too large); download or copy it again"),
-    ("model.safetensors", "half", "model.safetensors is damaged or not a safetensors file (Error while "
+    ("model.safetensors", b"garbage" * 10, "model.safetensors is not a readable safetensors file (Error "
+     "while deserializing header: header too large); it is truncated or corrupt"),
+    ("model.safetensors", "half", "model.safetensors is not a readable safetensors file (Error while "
      "deserializing header: incomplete metadata, file not fully covered)"),
-    ("config.json", b"[]", "config.json: must hold a JSON object ({...}) of named settings"),
+    ("config.json", b"[]", "config.json must hold a JSON object of config fields, got list"),
     ("config.json", b'{"hidden_size": "x"}', "config.json: BertConfig.hidden_size must be a positive integer"),
-    ("tokenizer_config.json", b"[", "tokenizer_config.json: not valid JSON (Expecting value at line 1, column 2)"),
+    ("tokenizer_config.json", b"[", "tokenizer_config.json is not valid JSON (Expecting value at line 1, column 2)"),
     ("vocab.txt", b"[PAD]\n\xff\xfe\n", "vocab.txt, line 2: byte 0xff is not UTF-8"),
 ], ids=["garbage-weights", "half-weights", "config-list", "config-types", "tokenizer-config", "vocab-bytes"])
 def test_finetune_names_the_damaged_file_of_the_checkpoint(checkpoint, tmp_path, name, content, message):
     path = checkpoint / name
     path.write_bytes(path.read_bytes()[:path.stat().st_size // 2] if content == "half" else content)
     one_line_error(["finetune", "--task", "sst2", "--model", str(checkpoint), "--output", str(tmp_path / "o")],
-                   f"--model {checkpoint}/{message}")
+                   f"{checkpoint}/{message}")
     assert not (tmp_path / "o").exists()
 
 
@@ -150,7 +150,8 @@ def test_finetune_names_the_task_file_and_its_layout(tmp_path, task, content, me
     argv = ["finetune", "--task", task, "--model", str(CHECKPOINT), "--train", str(train),
             "--output", str(tmp_path / "o")]
     separator = ", " if "UTF-8" in message else ": "
-    named = f"{train}: " if (task == "squad" and "JSON (" not in message) else f"--train {train}{separator}"
+    named = (f"SQuAD file {train} is " if "JSON (" in message else f"{train}: ") if task == "squad" \
+        else f"--train {train}{separator}"
     one_line_error(argv, f"{named}{message}")
     one_line_error([*argv[:6], str(tmp_path), *argv[7:]], f"--train {tmp_path} is a folder; pass a file")
 

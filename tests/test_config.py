@@ -135,7 +135,7 @@ def test_an_encoder_config_from_transformers_reads_without_a_note(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"\xff\xfe{}", r"config.json is not UTF-8 text \(byte 0\)"),
+    (b"\xff\xfe{}", r"config.json, line 1: byte 0xff is not UTF-8"),
     (b"{", "config.json is not valid JSON"),
     (b'"bert"', "config.json must hold a JSON object of config fields, got str"),
     (b'{"hidden_size": 30, "num_attention_heads": 4}', "config.json: BertConfig.hidden_size \\(30\\) must be divisible"),

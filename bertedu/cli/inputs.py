@@ -13,12 +13,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from safetensors import SafetensorError, safe_open
-
-from ..config import BertConfig
+from .. import hf
 from ..corpus import decode_utf8
-
-JSON_FILES = ("config.json", "tokenizer_config.json", "tokenizer.json")  # in a checkpoint folder
+from ..tokenizer.vocab import load_vocab
 
 
 @contextlib.contextmanager
@@ -44,24 +41,10 @@ def reading(option: str, path: str | os.PathLike) -> Iterator[None]:
 
 
 def check_checkpoint_folder(folder: str | os.PathLike, option: str = "--model") -> None:
-    """A checkpoint folder's JSON files are JSON objects (config.json of valid BertConfig values),
-    its vocab.txt is UTF-8 text and its model.safetensors opens; each failure names the file."""
+    """Read the checkpoint's config, vocabulary and weights before any work is done, so that a
+    damaged file is reported at once (``bertedu.hf`` and ``load_vocab`` name the file and the fault)."""
     folder = Path(folder)
-    for path in (folder / name for name in JSON_FILES):
-        if path.is_file():
-            with reading(option, path):
-                values = json.loads(path.read_bytes())
-                if not isinstance(values, dict):
-                    raise ValueError("must hold a JSON object ({...}) of named settings")
-                if path.name == "config.json":
-                    BertConfig.from_dict(values, warn_unknown=False)
+    hf.load_config(folder)
     if (folder / "vocab.txt").is_file():
-        decode_utf8((folder / "vocab.txt").read_bytes(), f"{option} {folder / 'vocab.txt'}")
-    weights = folder / "model.safetensors"
-    if weights.is_file():
-        try:
-            with safe_open(weights, "pt"):
-                pass
-        except SafetensorError as error:
-            raise ValueError(f"{option} {weights} is damaged or not a safetensors file ({error}); "
-                             "download or copy it again") from None
+        load_vocab(folder / "vocab.txt")
+    hf.read_state_dict(folder)

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 from pathlib import Path
 
 from ..config import SIZES, BertConfig
 from ..corpus import FORMATS, course_corpus_files, read_corpus
 from ..course import DATA_DIR
-from ..files import json_text, run_folder, write_file
+from ..files import json_text, read_json, run_folder, write_file
 from ..pretraining.run import check_corpus, pretrain
 from ..tokenizer.fast import BertTokenizerFast
 from ..tokenizer.vocab import train_wordpiece, write_vocab
@@ -89,7 +88,7 @@ def read_config(name: str) -> dict:
     if not Path(name).is_file():
         raise FileNotFoundError(f"--config {name} not found; pass one of {', '.join(CONFIGS)} or a config.json")
     with reading("--config", name):
-        values = json.loads(Path(name).read_bytes())
+        values = read_json(name, "--config")
         if not isinstance(values, dict):
             raise ValueError("must hold a JSON object of BertConfig fields")
         unknown = BertConfig.from_dict(values, warn_unknown=False).extra  # also checks the values
@@ -130,7 +129,7 @@ def check_output(args: argparse.Namespace, record: dict) -> None:
     if args.resume:
         if not arguments_file.is_file():
             raise FileNotFoundError(f"cannot resume: {arguments_file} not found; start the run without --resume")
-        saved = json.loads(arguments_file.read_text(encoding="utf-8"))
+        saved = read_json(arguments_file, "run arguments")
         changed = [f"--{k.replace('_', '-')} {saved.get(k)!r} -> {v!r}" for k, v in record.items()
                    if saved.get(k) != v]
         if changed:

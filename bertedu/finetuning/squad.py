@@ -13,10 +13,11 @@ The windows are cut in ``squad_features``; turning start/end logits back into an
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from ..files import read_json
 
 
 @dataclass
@@ -89,8 +90,7 @@ def _field(record, key: str, kind: type, where: str, source: str, default=None):
 
 def read_squad(path: str | os.PathLike) -> list[SquadExample]:
     """Examples from a SQuAD JSON file such as ``train-v1.1.json`` or ``dev-v2.0.json``."""
-    with open(path, encoding="utf-8") as file:
-        return parse_squad(json.load(file), str(path))
+    return parse_squad(read_json(path, "SQuAD file"), str(path))
 
 
 def gold_answers(examples: Sequence[SquadExample]) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from ..files import write_files
+from ..files import read_json, write_files
 from .vocab import vocab_text
 
 VOCAB_NAME = "vocab.txt"
@@ -36,7 +36,9 @@ def read_tokenizer_folder(directory: str | os.PathLike) -> tuple[Path | dict[str
             f"no {VOCAB_NAME} or {TOKENIZER_JSON_NAME} in {folder}: from_pretrained loads a local "
             "folder; for a Hub model, download it first, e.g. huggingface_hub.snapshot_download(name)")
     if (folder / CONFIG_NAME).is_file():
-        config = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
+        config = read_json(folder / CONFIG_NAME, "tokenizer config")
+        if not isinstance(config, dict):
+            raise ValueError(f"tokenizer config {folder / CONFIG_NAME} must hold a JSON object of settings")
         options.update({key: _content(config[key]) for key in SETTINGS if key in config})
     if isinstance(options.get("model_max_length"), int) and options["model_max_length"] > 2**31:
         options["model_max_length"] = None      # HF's "no limit" placeholder (1e30)
@@ -52,7 +54,7 @@ def write_tokenizer_folder(directory: str | os.PathLike, tokens: list[str], conf
 
 def _read_tokenizer_json(path: Path) -> tuple[dict[str, int], dict]:
     """The vocabulary and BERT settings stored in a ``tokenizers`` file (tokenizer.json)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_json(path, "tokenizer file")
     if data.get("model", {}).get("type") != "WordPiece":
         raise ValueError(f"{path} is not a WordPiece tokenizer (model type "
                          f"{data.get('model', {}).get('type')!r}), so it is not BERT's")

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from tqdm.auto import tqdm
 
-from ..files import write_file
+from ..files import read_utf8, write_file
 from .basic import BasicTokenizer
 
 # The course's order (contract): [PAD]=0, [UNK]=1, [CLS]=2, [SEP]=3, [MASK]=4.
@@ -151,12 +151,10 @@ def _merge(pieces: list[str], first: str, second: str, token: str) -> list[str]:
 
 def load_vocab(vocab_file: str | os.PathLike) -> dict[str, int]:
     """vocab.txt: one token per line, the id is the line number (as HF reads it)."""
-    try:
-        with open(vocab_file, encoding="utf-8") as lines:
-            return {line.rstrip("\n"): index for index, line in enumerate(lines)}
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{vocab_file} is not UTF-8 text ({error.reason} at byte {error.start}): "
-                         "vocab.txt holds one token per line in UTF-8") from error
+    lines = read_utf8(vocab_file, "vocab file").split("\n")
+    if lines[-1] == "":  # the newline that ends the last token
+        lines.pop()
+    return {line: index for index, line in enumerate(lines)}
 
 
 def vocab_text(tokens: Sequence[str]) -> str:

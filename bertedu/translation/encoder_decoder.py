@@ -22,6 +22,7 @@ from torch import nn
 
 from .. import hf
 from ..config import BertConfig
+from ..files import read_json
 from ..labels import IGNORE_INDEX
 from ..model import BertModel
 from . import generation
@@ -157,7 +158,7 @@ class EncoderDecoderModel(nn.Module):
         config_file = Path(path) / hf.CONFIG_NAME
         if not config_file.is_file():
             raise FileNotFoundError(f"no {hf.CONFIG_NAME} in {path}: is this an encoder-decoder folder?")
-        model = cls(EncoderDecoderConfig.from_dict(json.loads(config_file.read_text(encoding="utf-8"))))
+        model = cls(EncoderDecoderConfig.from_dict(read_json(config_file, "config file")))
         hf.load_weights(model, hf.read_state_dict(path), source=str(path))
         return model.eval()
 
