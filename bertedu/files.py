@@ -120,9 +120,10 @@ def json_text(values) -> str:
 
 
 def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
-    """Delete the temporaries that a killed write left in ``folder`` (call it while holding the lock)."""
+    """Delete the temporaries that a killed write left in ``folder`` and its subfolders (call it
+    while holding the folder's lock)."""
     removed = []
-    for path in Path(folder).glob(f".*{TEMPORARY_SUFFIX}"):
+    for path in Path(folder).rglob(f".*{TEMPORARY_SUFFIX}"):  # checkpoint/ included
         path.unlink(missing_ok=True)
         removed.append(path)
     return removed

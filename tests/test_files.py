@@ -56,9 +56,12 @@ def test_files_get_the_permissions_of_the_umask(tmp_path, umask, mode):
 def test_stale_temporaries_are_removed_when_a_run_takes_the_folder(tmp_path):
     stale = tmp_path / f".model.safetensors.123-abc{TEMPORARY_SUFFIX}"
     stale.write_bytes(b"killed half way")
+    (tmp_path / "checkpoint").mkdir()
+    stale_checkpoint = tmp_path / "checkpoint" / f".checkpoint.pt.9-def{TEMPORARY_SUFFIX}"
+    stale_checkpoint.write_bytes(b"killed half way")
     (tmp_path / "keep.txt").write_text("mine")
     with run_folder(tmp_path):
-        assert not stale.exists() and (tmp_path / "keep.txt").exists()
+        assert not stale.exists() and not stale_checkpoint.exists() and (tmp_path / "keep.txt").exists()
     assert remove_stale_temporaries(tmp_path) == []
 
 

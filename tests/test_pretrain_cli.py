@@ -232,3 +232,14 @@ def test_resume_compares_the_corpus_by_content_not_by_path(files, tmp_path):
     assert code == 2 and "--corpus-sha256" in err, err
     code, _, err = run_cli(arguments(files, output, "--resume", corpus=moved))
     assert code == 0, err
+
+
+def test_resume_compares_the_config_by_content(files, tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(TINY_CONFIG))
+    output = tmp_path / "run"
+    argv = [*arguments(files, output, "--max-minutes", "1e-9"), "--config", str(config)]
+    assert run_cli(argv)[0] == 0
+    config.write_text(json.dumps({**TINY_CONFIG, "num_hidden_layers": 2}))
+    code, _, err = run_cli([*arguments(files, output, "--resume"), "--config", str(config)])
+    assert code == 2 and "--config-values" in err, err

@@ -170,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
     check_corpus(documents, f"the corpus ({len(paths)} file(s), format {args.corpus_format})")
     record = {k: v for k, v in vars(args).items() if k not in MAY_CHANGE_ON_RESUME and k != "module"}
     record["corpus_sha256"] = corpus_fingerprint(documents)
+    record["config_values"] = config_values  # the config's contents: a changed config.json is caught too
     check_output(args, record)
     # 2. One run per folder, then write.
     with run_folder(args.output):
