@@ -38,7 +38,11 @@ class BertWithMLMHead(BertPreTrainedModel):
 
 
 class BertForPreTraining(BertWithMLMHead):
-    """The model of the paper's pretraining stage. ``sparse_prediction=True`` scores masked slots only."""
+    """The model of the paper's pretraining stage. ``sparse_prediction=True`` scores masked slots only.
+
+    ``loss`` is the sum of whichever losses have labels. This deliberately differs from transformers,
+    which returns no loss unless both ``labels`` and ``next_sentence_label`` are given: with MLM
+    labels alone, bertedu returns the MLM loss (RoBERTa-style training needs nothing else)."""
 
     def __init__(self, config: BertConfig, sparse_prediction: bool = False):
         super().__init__(config, BertPreTrainingHeads(config), sparse_prediction, add_pooling_layer=True)

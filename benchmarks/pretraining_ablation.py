@@ -1,0 +1,267 @@
+"""Why does ``python -m bertedu pretrain`` learn slowly on WikiText-2? One change at a time.
+
+Each setting is the CLI's recipe (``bertedu.pretraining.run.pretrain`` as ``bertedu.cli.pretrain`` calls it) with
+some options changed, trained on WikiText-2 ``test.txt`` for a fixed number of updates and scored
+with ``benchmarks/mlm_eval.py`` on ``valid.txt`` (lines over 20 words, 15 % of the word pieces
+[MASK]ed, accuracy on those only, beside always answering the most frequent training token).
+Updates are counted, not minutes; ``--speed`` measures updates/second separately (on the 2-core
+CPU machine, 2 threads), so that "what a 5-minute run reaches" is read off both.
+
+    python benchmarks/pretraining_ablation.py --list
+    python benchmarks/pretraining_ablation.py --settings old_defaults new_defaults --steps 600
+    python benchmarks/pretraining_ablation.py --speed --settings old_defaults new_defaults
+    python benchmarks/pretraining_ablation.py --table results.jsonl   # the markdown table
+
+Options a setting may change (the others keep ``OLD``, the CLI's defaults before the fix):
+vocab_size, lr, warmup_ratio, schedule ("linear" decay to 0 at max_steps or "constant"), max_steps
+(the length the schedule is planned for; ``--steps`` may stop earlier, as --max-minutes does),
+seq_len, short_seq_prob, dupe_factor, batch_size, sparse (score masked slots only), nsp (False:
+MLM loss only), decay_all (weight decay on biases and LayerNorm too, as plain ``AdamW(model.
+parameters())`` does), pairs ("bert": the original's chunking; "naive": segment A of whole
+sentences up to 60 word pieces plus one sentence B, next or random, as in the naive loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import mlm_eval  # noqa: E402
+
+from bertedu.config import SIZES, BertConfig  # noqa: E402
+from bertedu.corpus import read_corpus  # noqa: E402
+from bertedu.course import set_seed  # noqa: E402
+from bertedu.pretraining import run as pretrain_module  # noqa: E402
+from bertedu.pretraining.instances import PretrainingDataset, TrainingInstance, tokenize_documents  # noqa: E402
+from bertedu.pretraining.models import BertForPreTraining  # noqa: E402
+from bertedu.tokenizer import BertTokenizer  # noqa: E402
+from bertedu.tokenizer.vocab import train_wordpiece, write_vocab  # noqa: E402
+from bertedu.trainer import Trainer, TrainingArguments  # noqa: E402
+
+OLD = dict(vocab_size=4000, lr=1e-3, warmup_ratio=0.06, schedule="linear", max_steps=1000, seq_len=128,
+           short_seq_prob=0.1, dupe_factor=5, batch_size=32, sparse=True, nsp=True, decay_all=False,
+           pairs="bert")
+
+SETTINGS = {
+    "old_defaults": {},
+    "vocab8192": dict(vocab_size=8192),
+    "constant": dict(schedule="constant"),
+    "constant_nowarmup": dict(schedule="constant", warmup_ratio=0.0),
+    "planned600": dict(max_steps=600),
+    "lr2e-3": dict(lr=2e-3),
+    "lr5e-4": dict(lr=5e-4),
+    "seq64": dict(seq_len=64),
+    "dupe1": dict(dupe_factor=1),
+    "dense_logits": dict(sparse=False),
+    "no_nsp": dict(nsp=False),
+    "decay_all": dict(decay_all=True),
+    "batch64": dict(batch_size=64),
+    "naive_pairs": dict(pairs="naive"),
+    "lr3e-3": dict(lr=3e-3),
+    "no_short_seq": dict(short_seq_prob=0.0),
+    "seq64_constant": dict(seq_len=64, schedule="constant"),
+    "constant_lr2e-3": dict(schedule="constant", lr=2e-3),
+    "vocab8192_constant": dict(vocab_size=8192, schedule="constant"),
+    "naive_pairs_constant": dict(pairs="naive", schedule="constant"),
+    "seq64_constant_lr2e-3": dict(seq_len=64, schedule="constant", lr=2e-3),
+    "seq64_constant_lr2e-3_8192": dict(seq_len=64, schedule="constant", lr=2e-3, vocab_size=8192),
+    "vocab8192_lr3e-3_constant": dict(vocab_size=8192, lr=3e-3, schedule="constant"),
+    "new_defaults": dict(vocab_size=8192, max_steps=10**7, warmup_ratio=60 / 10**7),  # by updates, no clock
+    "naive_recipe": dict(vocab_size=8192, schedule="constant", warmup_ratio=0.0, decay_all=True,
+                         pairs="naive", sparse=False),
+}
+
+
+def naive_instances(tokenized: list[list[list[str]]], rng: random.Random, a_tokens: int = 60,
+                    max_length: int = 128) -> list[TrainingInstance]:
+    """A: whole sentences up to ``a_tokens`` word pieces; B: the next sentence or (50 %) a random
+    sentence of another document. One pass, in order, shuffled at the end."""
+    instances = []
+    for index, document in enumerate(tokenized):
+        start = 0
+        while start < len(document) - 1:
+            stop, length = start, 0
+            while stop < len(document) - 1 and (stop == start or length + len(document[stop]) <= a_tokens):
+                length += len(document[stop])
+                stop += 1
+            tokens_a = [t for sentence in document[start:stop] for t in sentence][:a_tokens]
+            random_next = rng.random() < 0.5
+            if random_next:
+                other = rng.randrange(len(tokenized) - 1)
+                other += other >= index
+                b_document, b_index = other, rng.randrange(len(tokenized[other]))
+            else:
+                b_document, b_index = index, stop
+            tokens_b = tokenized[b_document][b_index][:max_length - 3 - len(tokens_a)]
+            instances.append(TrainingInstance(
+                tokens=["[CLS]", *tokens_a, "[SEP]", *tokens_b, "[SEP]"],
+                segment_ids=[0] * (len(tokens_a) + 2) + [1] * (len(tokens_b) + 1),
+                is_random_next=random_next, a_document=index, a_sentences=range(start, stop),
+                b_document=b_document, b_sentences=range(b_index, b_index + 1)))
+            start = stop + (0 if random_next else 1)
+    rng.shuffle(instances)
+    return instances
+
+
+class WithoutNSP:
+    """A collator wrapper that drops ``next_sentence_label``, so the loss is the MLM loss alone."""
+
+    def __init__(self, collator):
+        self.collator, self.rng = collator, collator.rng
+
+    def __call__(self, instances):
+        batch = self.collator(instances)
+        batch.pop("next_sentence_label")
+        return batch
+
+
+def build(setting: dict, documents, tokenizer, seed: int = 0):
+    """(model, trainer) for one setting, as ``bertedu.pretraining.run.pretrain`` builds them."""
+    options = {**OLD, **setting}
+    data = pretrain_module.prepare_pretraining_data(
+        documents, tokenizer, options["seq_len"], dupe_factor=options["dupe_factor"],
+        short_seq_prob=options["short_seq_prob"], seed=seed, progress_bar=False)
+    train_dataset, collator = data.train_dataset, data.data_collator
+    if options["pairs"] == "naive":
+        train_documents, _ = pretrain_module.split_documents(documents, 0.1, seed)
+        train_dataset = PretrainingDataset(naive_instances(
+            tokenize_documents(train_documents, tokenizer, False), random.Random(seed), 60,
+            options["seq_len"]))
+    if not options["nsp"]:
+        collator = WithoutNSP(collator)
+    config = BertConfig.from_dict({"vocab_size": len(tokenizer), **SIZES["tiny"]}, warn_unknown=False)
+    set_seed(seed)
+    model = BertForPreTraining(config, sparse_prediction=options["sparse"])
+    args = TrainingArguments(learning_rate=options["lr"], weight_decay=0.01,
+                             warmup_ratio=options["warmup_ratio"], lr_scheduler_type=options["schedule"],
+                             max_steps=options["max_steps"], batch_size=options["batch_size"], seed=seed,
+                             progress_bar=False)
+    trainer = Trainer(model, args, train_dataset, collator)
+    if options["decay_all"]:
+        trainer.optimizer.param_groups[1]["weight_decay"] = 0.01
+    return model, trainer, data, len(train_dataset)
+
+
+def tokenizer_for(documents, vocab_size: int, folder: Path) -> BertTokenizer:
+    path = folder / f"vocab{vocab_size}.txt"
+    if not path.is_file():
+        sentences = [sentence for document in documents for sentence in document]
+        write_vocab(train_wordpiece(sentences, vocab_size), path)
+    return BertTokenizer(path)
+
+
+def run(name: str, steps: list[int], corpus: Path, eval_file: Path, vocab_folder: Path, seed: int = 0,
+        device: str | None = None, report=print) -> list[dict]:
+    """Train setting ``name``, score it after each of ``steps`` updates (at most its max_steps, as a
+    run cut by a time limit would be), return a row for each."""
+    setting = SETTINGS[name]
+    documents = read_corpus([corpus], "wikitext")
+    tokenizer = tokenizer_for(documents, {**OLD, **setting}["vocab_size"], vocab_folder)
+    model, trainer, data, instances = build(setting, documents, tokenizer, seed)
+    if device:
+        trainer.device = torch.device(device)
+        trainer.model = model.to(trainer.device)
+    rows, seconds = [], 0.0
+    for stop in sorted(steps):
+        if stop > trainer.max_steps:
+            break
+        start = time.monotonic()
+        model.train()
+        while trainer.step < stop:
+            trainer.training_step()
+        seconds += time.monotonic() - start
+        model.eval()
+        with tempfile.TemporaryDirectory() as folder, torch.no_grad():
+            package = pretrain_module.pretraining_metrics(model, data.eval_batches, data.train_token_counts)
+            model.cpu().save_pretrained(folder)
+            model.to(trainer.device)
+            tokenizer.save_pretrained(folder)
+            result = mlm_eval.evaluate_folder(folder, eval_file, corpus, seed=0)
+        rows.append({"setting": name, "changes": setting, "updates": trainer.step, "instances": instances,
+                     "seconds": seconds, "mask_accuracy": result["mlm_accuracy"],
+                     "mask_loss": result["mlm_loss"], "baseline": result["most_frequent_accuracy"],
+                     "unigram_loss": result["unigram_loss"], "package": package})
+        report(rows[-1])
+    return rows
+
+
+def speed(name: str, corpus: Path, vocab_folder: Path, updates: int = 40, warmup: int = 5,
+          seed: int = 0) -> dict:
+    """Updates per second of setting ``name`` on this machine's CPU (after ``warmup`` updates)."""
+    setting = SETTINGS[name]
+    documents = read_corpus([corpus], "wikitext")
+    tokenizer = tokenizer_for(documents, {**OLD, **setting}["vocab_size"], vocab_folder)
+    _, trainer, _, _ = build(setting, documents, tokenizer, seed)
+    for _ in range(warmup):
+        trainer.training_step()
+    start = time.monotonic()
+    for _ in range(updates):
+        trainer.training_step()
+    return {"setting": name, "updates_per_second": updates / (time.monotonic() - start)}
+
+
+def table(rows: list[dict], speeds: dict[str, float]) -> str:
+    lines = ["| setting | changes from the old CLI defaults | updates | updates/s (2-core CPU) | "
+             "[MASK]-only acc | always 'the' | [MASK] loss | unigram loss |",
+             "|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        changes = ", ".join(f"{k}={v}" for k, v in row["changes"].items()) or "-"
+        rate = speeds.get(row["setting"])
+        lines.append(f"| {row['setting']} | {changes} | {row['updates']} | "
+                     f"{'%.2f' % rate if rate else '-'} | {row['mask_accuracy']:.2%} | {row['baseline']:.2%} | "
+                     f"{row['mask_loss']:.3f} | {row['unigram_loss']:.3f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS))
+    parser.add_argument("--steps", type=int, nargs="+", default=[600],
+                        help="score after these many updates (default 600)")
+    parser.add_argument("--wikitext", type=Path, default=mlm_eval.WIKITEXT)
+    parser.add_argument("--vocab-folder", type=Path, default=Path("runs/ablation"))
+    parser.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--speed", action="store_true", help="measure updates/s instead")
+    parser.add_argument("--results", type=Path, help="append a JSON line per setting here")
+    parser.add_argument("--table", nargs="+", type=Path, metavar="JSONL", help="print the table of these")
+    parser.add_argument("--list", action="store_true")
+    args = parser.parse_args(argv)
+    if args.list:
+        for name, setting in SETTINGS.items():
+            print(f"{name:20} {setting}")
+        return
+    if args.table:
+        rows = [json.loads(line) for path in args.table for line in path.read_text().splitlines() if line]
+        speeds = {r["setting"]: r["updates_per_second"] for r in rows if "updates_per_second" in r}
+        print(table([r for r in rows if "mask_accuracy" in r], speeds))
+        return
+    torch.set_num_threads(args.threads)
+
+    def report(row: dict) -> None:
+        print(json.dumps(row), flush=True)
+        if args.results:
+            with args.results.open("a") as file:
+                file.write(json.dumps(row) + "\n")
+
+    args.vocab_folder.mkdir(parents=True, exist_ok=True)
+    for name in args.settings:
+        if args.speed:
+            report(speed(name, args.wikitext / "test.txt", args.vocab_folder))
+        else:
+            run(name, args.steps, args.wikitext / "test.txt", args.wikitext / "valid.txt",
+                args.vocab_folder, device=args.device, report=report)
+
+
+if __name__ == "__main__":
+    main()
