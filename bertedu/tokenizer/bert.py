@@ -106,17 +106,17 @@ class BertTokenizer(SpecialTokensMixin):
     def tokenize(self, text: str, pair: str | None = None,
                  add_special_tokens: bool = False) -> list[str]:
         """Text (and an optional pair) to WordPiece tokens."""
-        tokens = self._tokens(text)
-        if pair is None:
-            return [self.cls_token, *tokens, self.sep_token] if add_special_tokens else tokens
-        pair_tokens = self._tokens(pair)
+        tokens, pair_tokens = self._tokens(text), (None if pair is None else self._tokens(pair))
         if add_special_tokens:
-            return [self.cls_token, *tokens, self.sep_token, *pair_tokens, self.sep_token]
-        return tokens + pair_tokens
+            return encoding.with_special_tokens(tokens, pair_tokens, self.cls_token, self.sep_token)[0]
+        return tokens + (pair_tokens or [])
 
     def _tokens(self, text: str) -> list[str]:
         """The BasicTokenizer's words, each split by WordPiece (``BertTokenizerFast``: in Rust)."""
-        return self._tokens_with_offsets(text)[0]
+        if not self.do_basic_tokenize or self.never_split:  # the rarer options go the long way
+            return self._tokens_with_offsets(text)[0]
+        return [piece for word in self.basic_tokenizer.tokenize(text)
+                for piece in self.wordpiece_tokenizer.tokenize_word(word)]
 
     def _tokens_with_offsets(self, text: str) -> tuple[list[str], Offsets]:
         """The tokens of ``text`` and the span of ``text`` each came from (``offsets``)."""
