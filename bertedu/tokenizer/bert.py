@@ -53,11 +53,9 @@ class BertTokenizer(SpecialTokensMixin):
                  sep_token: str = "[SEP]", pad_token: str = "[PAD]", cls_token: str = "[CLS]",
                  mask_token: str = "[MASK]", model_max_length: int | None = None,
                  never_split: Sequence[str] | None = None, do_basic_tokenize: bool = True):
-        self.vocab = (dict(vocab_file) if isinstance(vocab_file, Mapping)
-                      else load_vocab(vocab_file))
+        self.vocab = dict(vocab_file) if isinstance(vocab_file, Mapping) else load_vocab(vocab_file)
         self.ids_to_tokens = {index: token for token, index in self.vocab.items()}
-        self.do_lower_case = do_lower_case
-        self.strip_accents = strip_accents
+        self.do_lower_case, self.strip_accents = do_lower_case, strip_accents
         self.tokenize_chinese_chars = tokenize_chinese_chars
         self.never_split, self.do_basic_tokenize = list(never_split or ()), do_basic_tokenize
         self.model_max_length = model_max_length
@@ -72,12 +70,10 @@ class BertTokenizer(SpecialTokensMixin):
         self.wordpiece_tokenizer = WordpieceTokenizer(self.vocab, unk_token)
 
     # --- the vocabulary ---------------------------------------------------------------------------
-    @property
-    def vocab_size(self) -> int:
-        return len(self.vocab)
-
     def __len__(self) -> int:
         return len(self.vocab)
+
+    vocab_size = property(__len__)
 
     def get_vocab(self) -> dict[str, int]:
         return dict(self.vocab)
@@ -130,8 +126,11 @@ class BertTokenizer(SpecialTokensMixin):
             offsets += word_piece_offsets(pieces, indices, self.unk_token)
         return tokens, offsets
 
-    def _encode_texts(self, texts: Sequence[str]) -> list[tuple[list[int], Offsets]]:
-        """The ids of each text, without special tokens, and their offsets."""
+    def _encode_texts(self, texts: Sequence[str], offsets: bool = True) -> list[tuple[list[int], Offsets]]:
+        """The ids of each text, without special tokens, and their offsets ((0, 0) if not ``offsets``)."""
+        if not offsets:  # the short path: no character bookkeeping
+            return [(ids, [(0, 0)] * len(ids)) for ids in (self.convert_tokens_to_ids(self._tokens(text))
+                                                          for text in texts)]
         return [(self.convert_tokens_to_ids(tokens), offsets)
                 for tokens, offsets in map(self._tokens_with_offsets, texts)]
 
@@ -170,8 +169,9 @@ class BertTokenizer(SpecialTokensMixin):
         if padding == "max_length" and max_length is None:
             raise ValueError("padding='max_length' needs max_length")
 
-        encoded_a = self._encode_texts(texts)
-        encoded_b = self._encode_texts(pairs) if pairs is not None else [(None, None)] * len(texts)
+        encoded_a = self._encode_texts(texts, return_offsets_mapping)
+        encoded_b = ([(None, None)] * len(texts) if pairs is None
+                     else self._encode_texts(pairs, return_offsets_mapping))
         rows = [self._build(a, b, add_special_tokens, strategy, max_length)
                 for a, b in zip(encoded_a, encoded_b)]
         if not return_offsets_mapping:

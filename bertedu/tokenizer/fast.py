@@ -47,8 +47,8 @@ class BertTokenizerFast(BertTokenizer):
             return super()._tokens(text)
         return self.backend_tokenizer.encode(text, add_special_tokens=False).tokens
 
-    def _encode_texts(self, texts: Sequence[str]) -> list[tuple[list[int], Offsets]]:
+    def _encode_texts(self, texts: Sequence[str], offsets: bool = True) -> list[tuple[list[int], Offsets]]:
         if any(_SURROGATE.search(text) for text in texts):
-            return super()._encode_texts(texts)
+            return super()._encode_texts(texts, offsets)
         encodings = self.backend_tokenizer.encode_batch(list(texts), add_special_tokens=False)
         return [(encoding.ids, encoding.offsets) for encoding in encodings]
