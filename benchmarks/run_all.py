@@ -15,13 +15,15 @@ import model_speed  # noqa: E402
 import pretraining_time_to_quality  # noqa: E402
 import throughput  # noqa: E402
 import tokenizer_speed  # noqa: E402
+import transfer  # noqa: E402
 
 
 def main() -> None:
     for title, benchmark in (("Model speed: bertedu vs transformers", model_speed),
                              ("Pretraining throughput and MFU: bertedu vs transformers", throughput),
                              ("Tokenizer speed", tokenizer_speed),
-                             ("Pretraining time-to-quality", pretraining_time_to_quality)):
+                             ("Pretraining time-to-quality", pretraining_time_to_quality),
+                             ("Transfer: the course checkpoint vs random init", transfer)):
         print(f"\n## {title}\n", flush=True)
         benchmark.main([])
 
