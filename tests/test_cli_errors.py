@@ -97,8 +97,8 @@ def test_a_diverging_pretraining_run_exits_2_and_saves_no_model(files, tmp_path)
                    "training diverged at step ")
     _, _, err = run_cli(pretrain_argv(files, tmp_path / "again", "--config", str(files / "tiny.json"),
                                       "--lr", "1e6"))
-    assert err.rstrip().endswith(f"lower the learning rate (--lr 1e+06); {tmp_path / 'again'} holds no "
-                                 "model: rerun with a lower --lr and --overwrite")
+    assert err.rstrip().endswith(f"lower the learning rate (--lr 1e+06); no model of this run was saved in "
+                                 f"{tmp_path / 'again'}: rerun with a lower --lr and --overwrite")
     assert not (output / "config.json").exists() and not (output / "model.safetensors").exists()
 
 

@@ -184,8 +184,8 @@ def run(args: argparse.Namespace) -> int:
             _, trainer = pretrain(documents, tokenizer, config, training_args, args.seq_len,
                                   resume=args.resume, dupe_factor=args.dupe_factor)
         except FloatingPointError as error:
-            raise FloatingPointError(f"{error} (--lr {args.lr:g}); {args.output} holds no model: rerun with "
-                                     "a lower --lr and --overwrite") from None
+            raise FloatingPointError(f"{error} (--lr {args.lr:g}); no model of this run was saved in "
+                                     f"{args.output}: rerun with a lower --lr and --overwrite") from None
     final = trainer.history["eval"][-1]
     stopped = f" (stopped by --max-minutes {args.max_minutes})" if trainer.stopped_early else ""
     print(f"step {trainer.step}/{trainer.max_steps}{stopped}, {final['train_seconds'] / 60:.1f} min of training")
