@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 from ddp_worker import main as train_alone
+from test_pretrain_cli import TINY_CONFIG, write_corpus
 
 from bertedu import distributed
 
@@ -22,9 +23,11 @@ ROOT = WORKER.parent.parent
 
 
 def torchrun(*arguments: str, timeout: float = 90) -> subprocess.CompletedProcess:
+    """``torchrun --standalone --nproc_per_node 2 ARGUMENTS`` (the worker script by default)."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{WORKER.parent}", "OMP_NUM_THREADS": "1"}
+    script = [] if arguments[0] == "-m" else [str(WORKER)]
     return subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-                           str(WORKER), *arguments], env=env, capture_output=True, text=True, timeout=timeout)
+                           *script, *arguments], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def losses(history: dict) -> list[float]:
@@ -67,3 +70,19 @@ def test_a_rank_that_dies_fails_the_run_instead_of_hanging(tmp_path):
     assert result.returncode != 0 and time.monotonic() - start < 60
     assert "exitcode" in result.stderr and "ddp_worker.py FAILED" in result.stderr, result.stderr[-3000:]
     assert not (tmp_path / "history.json").exists()
+
+
+def test_the_pretrain_command_under_torchrun_writes_one_folder_with_the_effective_batch(tmp_path):
+    config = tmp_path / "tiny.json"
+    config.write_text(json.dumps(TINY_CONFIG))
+    output = tmp_path / "run"
+    result = torchrun("-m", "bertedu", "pretrain", "--corpus", str(write_corpus(tmp_path / "corpus.txt")),
+                      "--config", str(config), "--max-steps", "3", "--batch-size", "4", "--seq-len", "32",
+                      "--dupe-factor", "1", "--vocab-size", "120", "--no-progress-bar", "--output", str(output))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.count("8 sequences per update (4 per process x 2 process(es) x 1 accumulated)") == 1
+    assert result.stdout.count("held-out MLM accuracy") == 1  # rank 0 alone reports
+    arguments = json.loads((output / "training_args.json").read_text())
+    assert (arguments["world_size"], arguments["effective_batch_size"]) == (2, 8)
+    history = json.loads((output / "history.json").read_text())
+    assert [r["step"] for r in history["train"]] == [1, 2, 3] and "mlm_accuracy" in history["eval"][-1]
