@@ -2,7 +2,7 @@
 without dropout on 64 sentence pairs of one length (so every row has 3 [MASK]ed slots and a mean over
 ranks equals the mean over the global batch). It writes history.json to the output folder.
 
-    python tests/ddp_worker.py OUT --batch-size 32 [--stop-at N] [--resume] [--die-at N]
+    python tests/ddp_worker.py OUT --batch-size 32 [--accumulation N] [--stop-at N] [--resume] [--die-at N]
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("output")
     parser.add_argument("--batch-size", type=int, required=True)
+    parser.add_argument("--accumulation", type=int, default=1)
     parser.add_argument("--stop-at", type=int)
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--die-at", type=int)
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> dict:
     model = BertForPreTraining(BertConfig(**TINY))
     training_args = TrainingArguments(output_dir=args.output, learning_rate=1e-3, warmup_steps=2,
                                       max_steps=STEPS, batch_size=args.batch_size, progress_bar=False,
+                                      gradient_accumulation_steps=args.accumulation,
                                       device="cpu")
     trainer = Trainer(model, training_args, instances(), DataCollatorForPretraining(tokenizer, seed=0))
     if args.stop_at:

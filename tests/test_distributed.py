@@ -56,6 +56,14 @@ def test_two_processes_of_16_trace_the_loss_curve_of_one_of_32(alone, tmp_path):
     assert torch.load(tmp_path / "checkpoint" / "checkpoint.pt", weights_only=True)["epoch_instances"] == 64
 
 
+def test_gradient_accumulation_under_ddp_traces_one_process(tmp_path):
+    alone = train_alone([str(tmp_path / "alone"), "--batch-size", "16", "--accumulation", "2"])
+    result = torchrun(str(tmp_path / "ddp"), "--batch-size", "8", "--accumulation", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    history = json.loads((tmp_path / "ddp" / "history.json").read_text())
+    torch.testing.assert_close(losses(history), losses(alone), atol=1e-5, rtol=0)
+
+
 def test_a_two_process_checkpoint_resumes_in_one_process(alone, tmp_path):
     result = torchrun(str(tmp_path), "--batch-size", "16", "--stop-at", "10")
     assert result.returncode == 0, result.stderr[-3000:]
