@@ -27,8 +27,9 @@ A tour, lesson by lesson, of where each concept lives (read the modules in this 
 ====  ================================  ======================================================
 
 The training loop behind lessons 07-10: ``trainer``, ``training_args``, ``optimization`` (AdamW's
-groups, the schedule), ``training_state`` (resumable checkpoints); checkpoint files: ``hf`` (the
-name rules), ``weight_files`` (reading safetensors / .bin safely).
+groups, the schedule), ``training_state`` (resumable checkpoints), ``distributed`` (data parallelism
+under torchrun); checkpoint files: ``hf`` (the name rules), ``weight_files`` (reading safetensors /
+.bin safely).
 
 Shared helpers, one per job: ``files`` (atomic writes, one run per folder, reading text and JSON
 with errors that name the file), ``inference`` (eval mode), ``labels`` (the ignore index),

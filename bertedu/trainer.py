@@ -14,7 +14,8 @@ bf16 autocast when asked (``autocast="bf16"``), TF32 tensor-core matmuls for wha
 (``tf32``; set when ``train()`` starts and restored when it returns, so importing or building a Trainer
 changes no process state), the fused single-kernel AdamW (``optim="adamw_torch_fused"``, the default on
 CUDA), batches copied from pinned memory without blocking (``dataloader_pin_memory``), and optionally
-``torch.compile`` (``torch_compile=True``; checkpoints keep the plain model's parameter names).
+``torch.compile`` (``torch_compile=True``; checkpoints keep the plain model's parameter names). Under
+``torchrun`` it trains data-parallel (``distributed``): each rank its rows of every global batch.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from torch import nn
 from torch.utils.data import default_collate
 from tqdm.auto import tqdm
 
+from . import distributed
 from .inference import eval_mode
 from .optimization import linear_schedule_with_warmup, param_groups
 from .training_args import TrainingArguments
@@ -58,12 +60,10 @@ class Trainer:
         if len(train_dataset) == 0:
             raise ValueError("train_dataset is empty: nothing to train on")
         self.args = args
-        self.device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.device = distributed.initialize() or torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model = model.to(self.device)
-        self.train_dataset = train_dataset
-        self.data_collator = data_collator or default_collate
-        self.eval_fn = eval_fn
-        self.batches_per_epoch = math.ceil(len(train_dataset) / args.batch_size)
+        self.train_dataset, self.data_collator, self.eval_fn = train_dataset, data_collator or default_collate, eval_fn
+        self.batches_per_epoch = distributed.batches_per_epoch(len(train_dataset), args.batch_size)
         self.max_steps = args.max_steps or math.ceil(
             args.num_train_epochs * self.batches_per_epoch / args.gradient_accumulation_steps)
         warmup = args.warmup_steps or math.ceil(args.warmup_ratio * self.max_steps)
@@ -76,25 +76,25 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(
             param_groups(model, args.weight_decay), lr=args.learning_rate,
             betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon, fused=fused)
-        # The compiled module shares the parameters; self.model stays the plain module, so state_dict
-        # names (and checkpoints) do not get torch.compile's "_orig_mod." prefix.
-        self.train_model = torch.compile(self.model) if args.torch_compile else self.model
+        # DDP and compile share the parameters: self.model's state_dict names (checkpoints) stay plain
+        self.ddp = nn.parallel.DistributedDataParallel(self.model) if distributed.world_size() > 1 else None
+        self.train_model = torch.compile(self.ddp or self.model) if args.torch_compile else self.ddp or self.model
         self._start: float | None = None  # when train() began, for the time budget
         self.scheduler = linear_schedule_with_warmup(
             self.optimizer, warmup, self.max_steps, decay=args.lr_scheduler_type == "linear",
             time_left=self.time_left if args.max_minutes is not None else None)
         self.step, self.epoch, self.batch_index = 0, 0, 0  # next batch: self.batch_index of self.epoch
         self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0))  # (epoch, its shuffle)
-        self.train_seconds = 0.0
+        self.train_seconds, self.stopped_early = 0.0, False
         self.history: dict[str, list[dict[str, float]]] = {"train": [], "eval": []}
-        self.stopped_early = False
         torch.manual_seed(args.seed)  # dropout draws from torch's global generator
 
     def time_left(self) -> float:
         """The share of ``max_minutes`` not yet spent by this ``train()`` call (1.0 before it)."""
         if self.args.max_minutes is None or self._start is None:
             return 1.0
-        return 1.0 - (time.monotonic() - self._start) / (60 * self.args.max_minutes)
+        elapsed = distributed.broadcast_from_main(time.monotonic() - self._start)  # rank 0's: one lr, one stop
+        return 1.0 - elapsed / (60 * self.args.max_minutes)
 
     @property
     def checkpoint_path(self) -> Path | None:
@@ -107,10 +107,12 @@ class Trainer:
         if self._order[0] != self.epoch:
             generator = torch.Generator().manual_seed(self.args.seed + self.epoch)
             self._order = (self.epoch, torch.randperm(len(self.train_dataset), generator=generator))
-        size = self.args.batch_size
+        size = self.args.batch_size * distributed.world_size()
         indices = self._order[1][self.batch_index * size:(self.batch_index + 1) * size].tolist()
         self.batch_index += 1
-        batch = self.data_collator([self.train_dataset[i] for i in indices])
+        # every rank masks the whole global batch (one process's draws) and keeps its own rows
+        batch = distributed.rows_of_this_rank(self.data_collator([self.train_dataset[i] for i in indices]),
+                                              self.args.batch_size)
         if self.pin_memory:  # page-locked memory lets the copy run asynchronously, next to the GPU's work
             return {name: tensor.pin_memory().to(self.device, non_blocking=True)
                     for name, tensor in batch.items()}
@@ -135,17 +137,18 @@ class Trainer:
             torch.set_float32_matmul_precision(previous)
 
     def accumulate_gradients(self, batches: list[dict[str, torch.Tensor]]) -> float:
-        """Backpropagate the mean loss of ``batches`` (one update's worth); return that mean."""
+        """Backpropagate the mean loss of ``batches``; return it (under DDP, its mean over ranks)."""
         losses = []
-        for batch in batches:
-            with self.autocast():
+        for index, batch in enumerate(batches):
+            inner = self.ddp is not None and index < len(batches) - 1  # DDP averages gradients after the last
+            with self.ddp.no_sync() if inner else contextlib.nullcontext(), self.autocast():
                 loss = self.train_model(**batch).loss / len(batches)
             loss.backward()
             losses.append(loss.detach())
         total = 0.0
         for loss in losses:  # read back after every backward is queued: one wait for the GPU, not one each
             total += loss.item()
-        return total
+        return distributed.all_reduce_mean(total)
 
     def _clip_gradients(self) -> torch.Tensor:
         parameters = [p for p in self.model.parameters() if p.grad is not None]
@@ -175,9 +178,11 @@ class Trainer:
     def evaluate(self) -> dict[str, float]:
         if self.eval_fn is None:
             return {}
-        with eval_mode(self.model), self.autocast():
-            metrics = self.eval_fn(self.model)
-        record = {"step": self.step, "train_seconds": self.train_seconds, **metrics}
+        record = {"step": self.step, "train_seconds": self.train_seconds}
+        if distributed.is_main_process():  # rank 0 evaluates, the others record the step and wait
+            with eval_mode(self.model), self.autocast():
+                record.update(self.eval_fn(self.model))
+        distributed.barrier()
         self.history["eval"].append(record)
         return record
 
@@ -192,11 +197,12 @@ class Trainer:
     def _train(self, resume: bool) -> dict[str, list[dict[str, float]]]:
         if resume:
             self.load_checkpoint()
-        start = self._start = time.monotonic()
+        self._start = time.monotonic()
         self.model.train()
-        bar = tqdm(total=self.max_steps, initial=self.step, desc="training", disable=not self.args.progress_bar)
+        bar = tqdm(total=self.max_steps, initial=self.step, desc="training",
+                   disable=not (self.args.progress_bar and distributed.is_main_process()))
         while self.step < self.max_steps:
-            if self.args.max_minutes is not None and time.monotonic() - start > 60 * self.args.max_minutes:
+            if self.args.max_minutes is not None and self.time_left() < 0:
                 self.stopped_early = True
                 break
             step_start = time.monotonic()
@@ -206,7 +212,9 @@ class Trainer:
             bar.update(1)
             bar.set_postfix(loss=f"{record['loss']:.3f}", lr=f"{record['learning_rate']:.2e}")
             if self.args.eval_every and self.step % self.args.eval_every == 0:
-                bar.write(_format_metrics(self.evaluate()))
+                record = self.evaluate()
+                if distributed.is_main_process():
+                    bar.write(_format_metrics(record))
             if self.args.checkpoint_every and self.step % self.args.checkpoint_every == 0:
                 self.save_checkpoint()
         bar.close()
@@ -216,13 +224,14 @@ class Trainer:
         return self.history
 
     def save_checkpoint(self) -> None:
-        """Write everything the next update depends on to ``output_dir/checkpoint/``, atomically."""
-        if self.checkpoint_path is not None:
+        """Write everything the next update depends on to ``output_dir/checkpoint/``, atomically (rank 0)."""
+        if self.checkpoint_path is not None and distributed.is_main_process():
             save_state({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
                         "scheduler": self.scheduler.state_dict(), "step": self.step, "epoch": self.epoch,
-                        "batch_index": self.batch_index, "train_seconds": self.train_seconds,
-                        "history": self.history, "args": self.args.to_dict(),
-                        "rng": rng_states(self.data_collator)}, self.checkpoint_path)
+                        "batch_index": self.batch_index, "train_seconds": self.train_seconds, "history": self.history,
+                        "epoch_instances": self.batch_index * self.args.batch_size * distributed.world_size(),
+                        "args": self.args.to_dict(), "rng": rng_states(self.data_collator)}, self.checkpoint_path)
+        distributed.barrier()
 
     def load_checkpoint(self) -> None:
         if self.checkpoint_path is None:
@@ -231,7 +240,8 @@ class Trainer:
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
-        self.step, self.epoch, self.batch_index = state["step"], state["epoch"], state["batch_index"]
+        self.step, self.epoch = state["step"], state["epoch"]  # the position, for any world size:
+        self.batch_index = distributed.resume_position(state.get("epoch_instances", state["batch_index"] * state["args"]["batch_size"]), self.args.batch_size)
         self.train_seconds, self.history = state["train_seconds"], state["history"]
         set_rng_states(state["rng"], self.data_collator)
 

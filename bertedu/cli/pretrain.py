@@ -13,14 +13,19 @@ Nothing is lost: every argument, the config and the corpus are checked before an
 a folder that already holds a run is only continued (``--resume``) or replaced (``--overwrite``);
 the folder is locked for the whole run; ``--resume`` compares the corpus by content (a SHA-256 of
 its text), so a moved corpus resumes and a changed one is refused.
+
+``torchrun --nproc_per_node=N -m bertedu pretrain ...`` trains data-parallel: ``--batch-size`` is
+per process, rank 0 alone writes the folder, and ``--resume`` may use another number of processes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 from pathlib import Path
 
+from .. import distributed
 from ..config import SIZES, BertConfig
 from ..corpus import FORMATS, course_corpus_files, read_corpus
 from ..course import DATA_DIR
@@ -171,21 +176,34 @@ def run(args: argparse.Namespace) -> int:
     record = {k: v for k, v in vars(args).items() if k not in MAY_CHANGE_ON_RESUME and k != "module"}
     record["corpus_sha256"] = corpus_fingerprint(documents)
     record["config_values"] = config_values  # the config's contents: a changed config.json is caught too
+    distributed.initialize()  # under torchrun; every rank has checked before rank 0 writes
     check_output(args, record)
-    # 2. One run per folder, then write.
-    with run_folder(args.output):
-        tokenizer = pretraining_tokenizer(args, documents)
+    distributed.barrier()
+    # 2. One run per folder (rank 0 locks and writes it), then write.
+    main = distributed.is_main_process()
+    with run_folder(args.output) if main else contextlib.nullcontext():
+        if main:
+            tokenizer = pretraining_tokenizer(args, documents)
+            write_file(Path(args.output) / ARGUMENTS_FILE, json_text(record))
+            tokenizer.save_pretrained(args.output)  # so that --resume (and the other ranks) find it
+        distributed.barrier()
+        if not main:
+            tokenizer = BertTokenizerFast.from_pretrained(args.output)
         config = BertConfig.from_dict({"vocab_size": len(tokenizer), **config_values}, warn_unknown=False)
-        write_file(Path(args.output) / ARGUMENTS_FILE, json_text(record))
-        tokenizer.save_pretrained(args.output)  # so that --resume finds the same vocabulary
-        print(f"{len(documents)} documents from {len(paths)} file(s); vocabulary of {len(tokenizer)}; "
-              f"BERT L={config.num_hidden_layers} H={config.hidden_size} A={config.num_attention_heads}")
+        effective = args.batch_size * distributed.world_size() * args.gradient_accumulation_steps
+        if main:
+            print(f"{len(documents)} documents from {len(paths)} file(s); vocabulary of {len(tokenizer)}; "
+                  f"BERT L={config.num_hidden_layers} H={config.hidden_size} A={config.num_attention_heads}; "
+                  f"{effective} sequences per update ({args.batch_size} per process x {distributed.world_size()} "
+                  f"process(es) x {args.gradient_accumulation_steps} accumulated)")
         try:
             _, trainer = pretrain(documents, tokenizer, config, training_args, args.seq_len,
                                   resume=args.resume, dupe_factor=args.dupe_factor)
         except FloatingPointError as error:
             raise FloatingPointError(f"{error} (--lr {args.lr:g}); no model of this run was saved in "
                                      f"{args.output}: rerun with a lower --lr and --overwrite") from None
+    if not main:
+        return 0
     final = trainer.history["eval"][-1]
     stopped = f" (stopped by --max-minutes {args.max_minutes})" if trainer.stopped_early else ""
     print(f"step {trainer.step}/{trainer.max_steps}{stopped}, {final['train_seconds'] / 60:.1f} min of training")

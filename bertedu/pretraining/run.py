@@ -23,6 +23,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from .. import distributed
 from ..config import BertConfig
 from ..course import set_seed
 from ..files import json_text, write_files
@@ -211,8 +212,10 @@ def pretrain(documents: Sequence[Sequence[Sentence]], tokenizer, config: BertCon
     trainer = Trainer(model, args, data.train_dataset, data.data_collator,
                       eval_fn=lambda m: pretraining_metrics(m, data.eval_batches, data.train_token_counts))
     trainer.train(resume=resume)
-    if args.output_dir is not None:
+    if args.output_dir is not None and distributed.is_main_process():
         arguments = {**args.to_dict(), "max_seq_length": max_seq_length, **data_options,
-                     "train_instances": len(data.train_dataset), "stopped_early": trainer.stopped_early}
+                     "train_instances": len(data.train_dataset), "stopped_early": trainer.stopped_early,
+                     "world_size": distributed.world_size(), "effective_batch_size":
+                     args.batch_size * distributed.world_size() * args.gradient_accumulation_steps}
         save_pretraining_output(model, tokenizer, args.output_dir, trainer.history, arguments)
     return model, trainer
