@@ -94,3 +94,14 @@ def test_the_pretrain_command_under_torchrun_writes_one_folder_with_the_effectiv
     assert (arguments["world_size"], arguments["effective_batch_size"]) == (2, 8)
     history = json.loads((output / "history.json").read_text())
     assert [r["step"] for r in history["train"]] == [1, 2, 3] and "mlm_accuracy" in history["eval"][-1]
+
+
+def test_the_finetune_command_under_torchrun_reports_and_writes_once(tmp_path):
+    output = tmp_path / "sst2"
+    result = torchrun("-m", "bertedu", "finetune", "--task", "sst2", "--model", str(ROOT / "data" / "course-bert-tiny"),
+                      "--max-train-examples", "32", "--epochs", "1", "--batch-size", "8", "--lr", "1e-3",
+                      "--no-progress-bar", "--output", str(output))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.count("training examples from") == 1 and result.stdout.count("fine-tuned model:") == 1
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["step"] == 2 and 0.0 <= metrics["accuracy"] <= 1.0  # 32 rows / (8 per process x 2) a step

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .. import distributed
 from ..finetuning.run import TASKS, finetune, finetuning_arguments, get_task, loading_report
 from .inputs import check_checkpoint_folder, reading
 
@@ -77,13 +78,18 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{train_path} has no examples")
     if eval_path and not eval_examples:
         raise ValueError(f"{eval_path} has no examples")
-    print(f"{task.name}: {len(train_examples)} training examples from {train_path}; "
-          + (f"{len(eval_examples)} evaluation examples from {eval_path}" if eval_path
-             else "no --eval: the final metrics are on the training data"))
+    distributed.initialize()  # under torchrun: every rank trains, rank 0 alone reports and writes
+    main = distributed.is_main_process()
+    if main:
+        print(f"{task.name}: {len(train_examples)} training examples from {train_path}; "
+              + (f"{len(eval_examples)} evaluation examples from {eval_path}" if eval_path
+                 else "no --eval: the final metrics are on the training data"))
     try:
         result = finetune(task, args.model, train_examples, eval_examples, training_args)
     except FloatingPointError as error:
         raise FloatingPointError(f"{error} (--lr {args.lr:g}); nothing was saved in {args.output}") from None
+    if not main:
+        return 0
     print(f"{args.model}: {loading_report(result.loading_info)}")
     metrics = result.metrics
     names = [name for name in (*task.metrics, "best_f1", "best_f1_threshold") if name in metrics]

@@ -23,7 +23,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .. import hf
+from .. import distributed, hf
 from ..course import set_seed
 from ..files import json_text, write_files
 from ..plots import plot_learning_curves
@@ -151,7 +151,7 @@ def finetune(task: str | Task, model_dir: str | os.PathLike, train_examples: Seq
     metrics = trainer.history["eval"][-1] if eval_data is not None else {
         "step": trainer.step, "train_seconds": trainer.train_seconds, **task.evaluate(model, train_data)}
     result = FinetuningResult(task, model, tokenizer, dict(metrics), trainer.history, info, len(train_data))
-    if args.output_dir is not None:
+    if args.output_dir is not None and distributed.is_main_process():  # under torchrun: rank 0 writes
         arguments = {"task": task.name, "model": str(model_dir), "pretrained": pretrained,
                      "max_length": max_length, "train_examples": len(train_examples),
                      "eval_examples": len(eval_examples or []), **args.to_dict()}
