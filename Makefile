@@ -53,8 +53,8 @@ vocab: setup
 	$(PY) -m bertedu vocab --vocab-size 4000 --output data/vocab.txt
 
 # Reproduces the course checkpoint data/course-bert (fixed seed) into runs/course-bert: BERT-mini on
-# data/pretraining/*.txt.gz, 6,385 updates of 128 pairs. About 5 minutes on an H200; on a 2-core CPU
-# several hours: run it in the background, it is resumable (make pretrain RESUME=1).
+# data/pretraining/*.txt.gz, 6,385 updates of 128 pairs. About 5 minutes on an H200; not yet timed on a
+# 2-core CPU (expect hours): run it in the background, it is resumable (make pretrain RESUME=1).
 PRETRAIN_OUTPUT ?= runs/course-bert
 pretrain: setup
 	$(PY) -m bertedu pretrain --corpus $(sort $(wildcard data/pretraining/*.txt.gz)) --config mini \

@@ -20,7 +20,7 @@ from torch import nn
 from ..activations import gelu
 from ..config import BertConfig
 from ..embeddings import BertEmbeddings
-from ..finetuning.models import BertForSequenceClassification, _classifier_dropout
+from ..finetuning.models import BertForSequenceClassification, classifier_dropout_layer
 from ..model import BertModel, BertPreTrainedModel
 from ..outputs import MaskedLMOutput, SequenceClassifierOutput
 from ..pretraining.heads import masked_lm_logits_and_loss
@@ -143,7 +143,7 @@ class RobertaClassificationHead(nn.Module):
     def __init__(self, config: RobertaConfig):
         super().__init__()
         self.dense = nn.Linear(config.hidden_size, config.hidden_size)
-        self.dropout = _classifier_dropout(config)
+        self.dropout = classifier_dropout_layer(config)
         self.out_proj = nn.Linear(config.hidden_size, config.num_labels)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:

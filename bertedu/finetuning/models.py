@@ -19,7 +19,7 @@ from ..model import BertModel, BertPreTrainedModel
 from ..outputs import QuestionAnsweringModelOutput, SequenceClassifierOutput, TokenClassifierOutput
 
 
-def _classifier_dropout(config: BertConfig) -> nn.Dropout:
+def classifier_dropout_layer(config: BertConfig) -> nn.Dropout:
     p = config.classifier_dropout if config.classifier_dropout is not None else config.hidden_dropout_prob
     return nn.Dropout(p)
 
@@ -34,7 +34,7 @@ class BertWithClassifier(BertPreTrainedModel):
         super().__init__(config)
         self.num_labels = config.num_labels
         self.bert = BertModel(config, add_pooling_layer=self.pooled)
-        self.dropout = _classifier_dropout(config)
+        self.dropout = classifier_dropout_layer(config)
         self.classifier = nn.Linear(config.hidden_size, config.num_labels)
         self.init_weights()
 
