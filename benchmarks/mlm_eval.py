@@ -86,12 +86,24 @@ def token_counts(lines: Sequence[str], tokenizer) -> torch.Tensor:
     return counts
 
 
+def unaskable_ids(tokenizer, ask_unk: bool = True) -> set[int]:
+    """The ids never asked about: [CLS], [SEP], [PAD], [MASK], and [UNK] unless ``ask_unk``.
+
+    BERT's own masking (create_pretraining_data.py) may choose an [UNK] position, and WikiText
+    replaced 6 % of its words by <unk>, so by default an [UNK] is a question like any other word:
+    the answer "an unknown word is here" is learned from context (names, rare words)."""
+    ids = set(tokenizer.all_special_ids)
+    if ask_unk:
+        ids.discard(tokenizer.unk_token_id)
+    return ids
+
+
 def masked_windows(lines: Sequence[str], tokenizer, seed: int = 0, mask_prob: float = 0.15,
-                   max_length: int = 128) -> list[tuple[list[int], list[int], list[int]]]:
+                   max_length: int = 128, ask_unk: bool = True) -> list[tuple[list[int], list[int], list[int]]]:
     """[(input_ids, positions, labels)]: each line cut into windows of ``max_length - 2`` pieces,
-    ``max(1, round(mask_prob * n))`` of a window's n non-special pieces replaced by [MASK]."""
+    ``max(1, round(mask_prob * n))`` of a window's n askable pieces replaced by [MASK]."""
     rng = np.random.default_rng(seed)
-    special = set(tokenizer.all_special_ids)
+    special = unaskable_ids(tokenizer, ask_unk)
     windows = []
     for ids in tokenizer(list(lines), add_special_tokens=False)["input_ids"]:
         for start in range(0, len(ids), max_length - 2):
@@ -110,16 +122,17 @@ def masked_windows(lines: Sequence[str], tokenizer, seed: int = 0, mask_prob: fl
 
 @torch.no_grad()
 def evaluate(model, tokenizer, lines: Sequence[str], train_counts: torch.Tensor, seed: int = 0,
-             mask_prob: float = 0.15, max_length: int = 128, batch_size: int = 64) -> dict[str, float]:
+             mask_prob: float = 0.15, max_length: int = 128, batch_size: int = 64,
+             ask_unk: bool = True) -> dict[str, float]:
     """MLM accuracy and loss on the [MASK]ed positions, and the two input-blind baselines there."""
     if train_counts.sum() == 0:
         raise ValueError("the training corpus has no tokens under this tokenizer")
-    windows = masked_windows(lines, tokenizer, seed, mask_prob, max_length)
+    windows = masked_windows(lines, tokenizer, seed, mask_prob, max_length, ask_unk)
     if not windows:
         raise ValueError("no text to evaluate: every line was empty or filtered out")
     windows.sort(key=lambda window: len(window[0]))  # similar lengths batch with little padding
     unigram = (train_counts.double() + 1) / (train_counts.sum() + len(train_counts))  # (V,) add-one
-    special = torch.tensor(tokenizer.all_special_ids)
+    special = torch.tensor(sorted(unaskable_ids(tokenizer, ask_unk)))
     frequency = train_counts.clone()
     frequency[special] = -1
     most_frequent = int(frequency.argmax())
@@ -170,12 +183,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--min-words", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--library", choices=("transformers", "bertedu"), default="transformers")
+    parser.add_argument("--skip-unk", action="store_true",
+                        help="never ask about [UNK] positions (default: they are questions like any word)")
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     result = evaluate_folder(args.folder, args.eval_file, args.train_file, args.format, args.min_words,
-                             args.seed, args.library)
+                             args.seed, args.library, ask_unk=not args.skip_unk)
     print(json.dumps(result))
     print(f"[MASK]-only accuracy {result['mlm_accuracy']:.2%} (always {result['most_frequent_token']!r}: "
           f"{result['most_frequent_accuracy']:.2%}); loss {result['mlm_loss']:.3f} (unigram "

@@ -1,13 +1,15 @@
-"""Where the course's files are, the smoke switch for CI, and seeding.
+"""Where the course's files are, the smoke switch for CI, the online switch, and seeding.
 
 Every notebook uses these so that the same code runs on a laptop, in CI (``BERTEDU_SMOKE=1`` shrinks
 sizes and step counts) and on Colab (the setup cell clones the repository, so ``data/`` is there too).
+``ONLINE`` is true on Colab or with ``BERTEDU_ONLINE=1``: then lessons take Hub models and full datasets.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 
 SMOKE = os.environ.get("BERTEDU_SMOKE", "") not in ("", "0")
+
+# The online path: Hub models (bert-base-uncased, ...) and the full datasets instead of the course's
+# own checkpoint and samples. On by itself on Colab; anywhere else with a network, opt in with
+# BERTEDU_ONLINE=1 (it needs `huggingface_hub`, which comes with transformers). Off means no download.
+ONLINE = "google.colab" in sys.modules or os.environ.get("BERTEDU_ONLINE", "") not in ("", "0")
 
 
 def smoke(full, small):

@@ -28,20 +28,30 @@ def param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
 
 def linear_schedule_with_warmup(optimizer: torch.optim.Optimizer, num_warmup_steps: int,
                                 num_training_steps: int, decay: bool = True,
-                                time_left: Callable[[], float] | None = None,
+                                time_left: Callable[[], float] | None = None, warmup_time: float = 0.0,
                                 ) -> torch.optim.lr_scheduler.LambdaLR:
     """Learning rate x step/warmup for the first ``num_warmup_steps``, then linearly down to 0
     (or, with ``decay=False``, constant: a schedule that a time limit may cut anywhere).
 
-    ``time_left()`` (the share of a time budget still unspent, 1 -> 0) caps the decay: the rate is
-    the smaller of the two linear decays, by updates and by time, so a run stopped by its time limit
-    has decayed to 0 by then instead of being cut at a high learning rate."""
+    ``time_left()`` (the share of a time budget still unspent, 1 -> 0) makes the schedule follow the
+    clock as well as the updates, whichever is further along: the warmup also ends once
+    ``warmup_time`` of the budget is spent, and the decay reaches 0 when the budget does, so a run
+    stopped by its time limit is neither cut at a high learning rate nor stuck in a warmup planned
+    for more updates than the budget allows."""
+    if not 0 <= warmup_time < 1:
+        raise ValueError(f"warmup_time is a share of the time budget in [0, 1), got {warmup_time}")
+
     def factor(step: int) -> float:
         if step < num_warmup_steps:
-            return step / max(1, num_warmup_steps)
+            by_time = (1.0 - time_left()) / warmup_time if time_left is not None and warmup_time > 0 else 0.0
+            progress = max(step / max(1, num_warmup_steps), by_time)
+            if progress < 1:
+                return progress
         if not decay:
             return 1.0
         by_steps = max(0.0, (num_training_steps - step) / max(1, num_training_steps - num_warmup_steps))
-        return by_steps if time_left is None else min(by_steps, max(0.0, time_left()))
+        if time_left is None:
+            return min(1.0, by_steps)
+        return min(1.0, by_steps, max(0.0, time_left()) / (1 - warmup_time))
 
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)

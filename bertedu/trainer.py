@@ -82,7 +82,8 @@ class Trainer:
         self._start: float | None = None  # when train() began, for the time budget
         self.scheduler = linear_schedule_with_warmup(
             self.optimizer, warmup, self.max_steps, decay=args.lr_scheduler_type == "linear",
-            time_left=self.time_left if args.max_minutes is not None else None)
+            time_left=self.time_left if args.max_minutes is not None else None,
+            warmup_time=args.warmup_ratio if args.max_minutes is not None and not args.warmup_steps else 0.0)
         self.step, self.epoch, self.batch_index = 0, 0, 0  # next batch: self.batch_index of self.epoch
         self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0))  # (epoch, its shuffle)
         self.train_seconds, self.stopped_early = 0.0, False

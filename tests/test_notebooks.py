@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +84,12 @@ def test_imports_concepts_from_bertedu_and_redefines_no_package_class(path):
                for n in imported), f"{path.name} does not import bertedu"
     redefined = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)} & PACKAGE_CLASSES
     assert not redefined, f"{path.name} redefines package classes {redefined}: import them from bertedu"
+
+
+@pytest.mark.parametrize("value, expected", [("", False), ("0", False), ("1", True)])
+def test_the_online_path_is_opt_in_outside_colab(value, expected):
+    # A fresh interpreter: bertedu.course reads BERTEDU_ONLINE (and google.colab) when imported.
+    env = {**os.environ, "BERTEDU_ONLINE": value}
+    result = subprocess.run([sys.executable, "-c", "from bertedu.course import ONLINE; print(ONLINE)"],
+                            capture_output=True, text=True, env=env, timeout=120, check=True)
+    assert result.stdout.strip() == str(expected)

@@ -78,6 +78,24 @@ def test_constant_schedule_and_decay_capped_by_the_time_budget():
     assert rates(time_left=lambda: next(budget)) == [0.0, 0.5, 0.9, 0.5, 0.1, 0.0]
 
 
+def test_warmup_ends_by_the_clock_when_the_budget_allows_fewer_updates():
+    # Warmup planned over 100 updates, but also over 10 % of a time budget: the clock ends it first.
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    left = [1.0]  # the share of the budget left, set by the test before each update's schedule step
+    scheduler = linear_schedule_with_warmup(optimizer, 100, 1000, time_left=lambda: left[0], warmup_time=0.1)
+    values = []
+    for share_left in (0.95, 0.9, 0.45, 0.0):
+        optimizer.step()
+        left[0] = share_left
+        scheduler.step()
+        values.append(scheduler.get_last_lr()[0])
+    # 5 % of the budget spent: half the warmup (by updates it would be 1 %); 10 %: warmup over and
+    # the decay follows the clock, 0.9 / 0.9 = the peak; then 0.45 / 0.9 = half; budget spent: 0.
+    assert values == pytest.approx([0.5, 1.0, 0.5, 0.0])
+    with pytest.raises(ValueError, match="warmup_time"):
+        linear_schedule_with_warmup(optimizer, 1, 10, warmup_time=1.0)
+
+
 def test_param_groups_exclude_biases_and_layer_norm():
     model = BertForPreTraining(BertConfig(**TINY))
     decay, no_decay = param_groups(model, 0.01)

@@ -39,6 +39,9 @@ from .inputs import reading
 CONFIGS = tuple(SIZES)  # tiny, mini, small, medium, base, large
 # Arguments that may change between a run and its --resume; the others must match. The corpus is
 # compared by content, not by its paths (a moved corpus or output folder still resumes).
+DEFAULT_STEPS = 1000
+UNTIL_THE_CLOCK = 10**9  # --max-minutes without --max-steps: the time budget ends the run
+CLOCK_EVAL_EVERY = 500   # held-out evaluations of a run the clock ends
 MAY_CHANGE_ON_RESUME = ("max_minutes", "resume", "overwrite", "no_progress_bar", "corpus", "output")
 ARGUMENTS_FILE = Path("checkpoint") / "arguments.json"
 
@@ -52,12 +55,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vocab", metavar="PATH", help="vocab.txt or a tokenizer folder (default: "
                         "data/vocab.txt for the course corpus, else a WordPiece vocabulary trained "
                         "on the corpus)")
-    parser.add_argument("--vocab-size", type=int, default=4000,
-                        help="size of the vocabulary trained when there is none (default 4000)")
+    parser.add_argument("--vocab-size", type=int, default=8192,
+                        help="size of the vocabulary trained when there is none (default 8192)")
     parser.add_argument("--config", default="tiny", metavar="SIZE|JSON",
                         help="tiny|mini|small|medium|base|large (Google's BERT sizes: tiny L2/H128, mini "
                              "L4/H256, small L4/H512, base L12/H768) or a config.json (default tiny)")
-    parser.add_argument("--max-steps", type=int, default=1000, help="optimizer updates (default 1000)")
+    parser.add_argument("--max-steps", type=int,
+                        help="optimizer updates (default 1000; with --max-minutes alone the clock sets the "
+                             "length, and warmup and decay follow it)")
     parser.add_argument("--max-minutes", type=float, help="stop after this long (then evaluate and save)")
     parser.add_argument("--batch-size", type=int, default=32, help="sequences per batch (default 32)")
     parser.add_argument("--gradient-accumulation-steps", type=int, default=1,
@@ -104,10 +109,11 @@ def read_config(name: str) -> dict:
 
 def training_arguments(args: argparse.Namespace) -> TrainingArguments:
     """The Trainer's arguments; ``TrainingArguments`` checks every number."""
-    eval_every = args.eval_every or max(1, args.max_steps // 10)
+    max_steps = args.max_steps or (UNTIL_THE_CLOCK if args.max_minutes else DEFAULT_STEPS)
+    eval_every = args.eval_every or (CLOCK_EVAL_EVERY if max_steps == UNTIL_THE_CLOCK else max(1, max_steps // 10))
     return TrainingArguments(
         output_dir=args.output, learning_rate=args.lr, weight_decay=args.weight_decay,
-        warmup_ratio=args.warmup_ratio, max_steps=args.max_steps, max_minutes=args.max_minutes,
+        warmup_ratio=args.warmup_ratio, max_steps=max_steps, max_minutes=args.max_minutes,
         batch_size=args.batch_size, gradient_accumulation_steps=args.gradient_accumulation_steps,
         autocast="bf16" if args.bf16 else None, eval_every=eval_every,
         checkpoint_every=args.checkpoint_every or eval_every, seed=args.seed,
@@ -206,7 +212,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     final = trainer.history["eval"][-1]
     stopped = f" (stopped by --max-minutes {args.max_minutes})" if trainer.stopped_early else ""
-    print(f"step {trainer.step}/{trainer.max_steps}{stopped}, {final['train_seconds'] / 60:.1f} min of training")
+    planned = "" if trainer.max_steps == UNTIL_THE_CLOCK else f"/{trainer.max_steps}"
+    print(f"step {trainer.step}{planned}{stopped}, {final['train_seconds'] / 60:.1f} min of training")
     print(f"held-out MLM accuracy at [MASK] {final['mlm_accuracy']:.4f} (always the most frequent token: "
           f"{final['mlm_baseline_accuracy']:.4f}), MLM loss {final['mlm_loss']:.4f} (unigram "
           f"{final['mlm_unigram_loss']:.4f}); at random-replaced tokens {final['mlm_accuracy_random']:.4f}, "
