@@ -102,3 +102,34 @@ def test_solution_prints_the_reference(capsys):
     assert "def learning_rate" in capsys.readouterr().out
     with pytest.raises(ValueError, match="no exercise named"):
         ex.solution("attention")
+
+
+def test_tutorial_fix_checks_accept_the_fix_and_reject_the_tutorials_mistakes(capsys):
+    assert ex.check_classification_loss(not_yet) is False
+    assert ex.check_paper_output_layer(not_yet) is False
+    assert ex.check_classification_loss(ex.classification_loss) is True
+    assert ex.check_paper_output_layer(ex.paper_output_layer) is True
+    assert capsys.readouterr().out.count("Correct!") == 2
+
+    def tutorial_step(model, tokenizer, sentences, labels):  # encode_plus is gone from transformers 5
+        return tokenizer.encode_plus(sentences, return_tensors="pt")
+
+    def bare_model_step(model, tokenizer, sentences, labels):  # a bare BertModel's output has no logits
+        outputs = model.bert(**tokenizer(sentences, padding=True, return_tensors="pt"))
+        return torch.nn.functional.cross_entropy(outputs.logits, labels)
+
+    def unpadded(model, tokenizer, sentences, labels):
+        return model(**tokenizer(sentences, return_tensors="pt"), labels=labels).loss
+
+    def first_sentence(model, tokenizer, sentences, labels):
+        return model(**tokenizer(sentences[:1], return_tensors="pt"), labels=labels[:1]).loss
+
+    for wrong, hint in ((tutorial_step, "encode_plus"), (bare_model_step, "logits"), (unpadded, "padding"),
+                        (first_sentence, "first sentence only")):
+        with pytest.raises(ExerciseFailed, match=hint):
+            ex.check_classification_loss(wrong)
+    for wrong, hint in ((lambda C, W, b: torch.softmax(C @ W.T + b, -1), "probabilities"),
+                        (lambda C, W, b: C @ W.T + b, "logits"),
+                        (lambda C, W, b: torch.log_softmax(torch.tanh(C @ W.T + b), -1), "no tanh")):
+        with pytest.raises(ExerciseFailed, match=hint):
+            ex.check_paper_output_layer(wrong)

@@ -1,5 +1,5 @@
 """Exercises for lesson 08 (fine-tuning for classification): the [CLS] classifier, the fine-tuning
-learning-rate schedule, the confusion matrix.
+learning-rate schedule, the confusion matrix, and a tutorial's training step and output layer fixed.
 
 Each ``check_...`` function runs the learner's function on a few cases and compares it with the
 reference below: it prints "Correct!" and returns True, prints a hint and returns False while the
@@ -41,8 +41,22 @@ def confusion_matrix(predictions: torch.Tensor, labels: torch.Tensor, num_labels
     return matrix
 
 
+def classification_loss(model: nn.Module, tokenizer, sentences: list[str], labels: torch.Tensor) -> torch.Tensor:
+    """The loss of one fine-tuning step: the sentences as ONE padded batch (the tokenizer's
+    ``__call__``; ``encode_plus`` took one text and is gone from transformers 5) through a model
+    WITH a classification head (a bare BertModel has no ``logits``)."""
+    batch = tokenizer(list(sentences), padding=True, truncation=True, return_tensors="pt")  # (B, T) each
+    return model(**batch, labels=labels).loss                                               # scalar
+
+
+def paper_output_layer(C: torch.Tensor, W: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """log softmax(C W^T + b), the paper's section 4.1: C (B, H) the pooled [CLS] vector, W (K, H)."""
+    return torch.log_softmax(C @ W.T + b, dim=-1)  # (B, K): the loss is minus the true class's entry
+
+
 SOLUTIONS = {"classify_cls": classify_cls, "learning_rate": learning_rate,
-             "confusion_matrix": confusion_matrix}
+             "confusion_matrix": confusion_matrix, "classification_loss": classification_loss,
+             "paper_output_layer": paper_output_layer}
 
 
 def solution(name: str) -> str:
@@ -139,3 +153,64 @@ def check_confusion_matrix(fn: Callable[[torch.Tensor, torch.Tensor, int], torch
             fail(f"return a ({num_labels}, {num_labels}) tensor of counts, one row and one column per class")
         fail(f"predictions {predictions.tolist()}, labels {labels.tolist()}: expected\n{expected}\ngot\n{result}")
     return passed("the diagonal counts the right answers; off-diagonal cell (i, j) counts class i taken for j.")
+
+
+def _tiny_classifier():
+    """A small random BertForSequenceClassification and the course tokenizer (data/vocab.txt)."""
+    from ..config import BertConfig
+    from ..course import data_path
+    from ..finetuning.models import BertForSequenceClassification
+    from ..tokenizer import BertTokenizerFast
+    tokenizer = BertTokenizerFast(data_path("vocab.txt"))
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, num_labels=2, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    torch.manual_seed(0)
+    return BertForSequenceClassification(config).eval(), tokenizer
+
+
+def check_classification_loss(fn: Callable) -> bool:
+    """Check ``fn(model, tokenizer, sentences, labels)`` on sentences of different lengths."""
+    model, tokenizer = _tiny_classifier()
+    sentences = ["a warm , funny film", "the plot is thin and the jokes fall flat", "not bad"]
+    labels = torch.tensor([1, 0, 1])
+    with torch.no_grad():
+        try:
+            result = fn(model, tokenizer, sentences, labels)
+        except NotImplementedError:
+            return not_attempted("classification_loss", fn)
+        except (AttributeError, TypeError, ValueError) as error:
+            fail(f"it raised {type(error).__name__}: {error}. Tokenize the list in one call, "
+                 "tokenizer(sentences, padding=True, truncation=True, return_tensors='pt'), and let the "
+                 "classification model compute the loss: model(**batch, labels=labels).loss")
+        expected = classification_loss(model, tokenizer, sentences, labels)
+        first_only = classification_loss(model, tokenizer, sentences[:1], labels[:1])
+    if not isinstance(result, torch.Tensor) or result.numel() != 1:
+        fail("return the loss, a single number (a 0-dimensional tensor)")
+    if torch.allclose(result, first_only, atol=1e-6):
+        fail("that is the loss of the first sentence only: the batch must hold every sentence")
+    if not torch.allclose(result.reshape(()), expected, atol=1e-5):
+        fail(f"loss {float(result):.4f}, expected {float(expected):.4f}: pad the batch (padding=True) so "
+             "that the attention mask hides the padding, and take the mean cross-entropy over the batch")
+    return passed("one padded batch, a model with a head, and its loss: what the tutorial meant.")
+
+
+def check_paper_output_layer(fn: Callable) -> bool:
+    """Check ``fn(C, W, b)`` against log softmax(C W^T + b)."""
+    generator = torch.Generator().manual_seed(0)
+    C = torch.tanh(torch.randn(4, 8, generator=generator))  # (B, H): pooled vectors are in (-1, 1)
+    W, b = torch.randn(2, 8, generator=generator), torch.randn(2, generator=generator)
+    try:
+        result = fn(C, W, b)
+    except NotImplementedError:
+        return not_attempted("paper_output_layer", fn)
+    expected = paper_output_layer(C, W, b)
+    mistakes = [(torch.softmax(C @ W.T + b, -1), "those are probabilities; the loss wants their log: log_softmax"),
+                (C @ W.T + b, "those are the logits C W^T + b; the paper's layer ends in log(softmax(.))"),
+                (torch.log_softmax(torch.tanh(C @ W.T + b), -1),
+                 "no tanh here: C is already the pooled vector tanh(W_p h_[CLS]); the new layer is linear")]
+    if _close(result, expected):
+        return passed("one linear map and a (log-)softmax: everything else of the tutorial's formula was extra.")
+    for value, hint in mistakes:
+        if _close(result, value):
+            fail(hint)
+    fail("expected log_softmax(C @ W.T + b, dim=-1), shape (batch, K)")
