@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import shutil
 
 import pytest
 import torch
@@ -243,3 +244,15 @@ def test_resume_compares_the_config_by_content(files, tmp_path):
     config.write_text(json.dumps({**TINY_CONFIG, "num_hidden_layers": 2}))
     code, _, err = run_cli([*arguments(files, output, "--resume"), "--config", str(config)])
     assert code == 2 and "--config-values" in err, err
+
+
+def test_overwrite_clears_the_earlier_run_before_a_new_run_can_fail(files, straight_run, tmp_path):
+    # A copy of a finished run, overwritten by a run whose loss turns non-finite: the earlier
+    # weights must not stay beside the new run's vocabulary; files of other names stay.
+    folder = tmp_path / "run"
+    shutil.copytree(straight_run[0], folder)
+    (folder / "notes.txt").write_text("mine")
+    code, _, err = run_cli(arguments(files, folder, "--overwrite", "--lr", "1e30", "--vocab-size", "110"))
+    assert code == 2 and "no model of this run was saved" in err, err
+    assert not (folder / "model.safetensors").exists() and not (folder / "config.json").exists()
+    assert (folder / "notes.txt").read_text() == "mine"

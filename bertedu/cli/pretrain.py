@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import shutil
 from pathlib import Path
 
 from .. import distributed
@@ -44,6 +45,9 @@ UNTIL_THE_CLOCK = 10**9  # --max-minutes without --max-steps: the time budget en
 CLOCK_EVAL_EVERY = 500   # held-out evaluations of a run the clock ends
 MAY_CHANGE_ON_RESUME = ("max_minutes", "resume", "overwrite", "no_progress_bar", "corpus", "output")
 ARGUMENTS_FILE = Path("checkpoint") / "arguments.json"
+# What a run writes in --output; --overwrite removes these (and nothing else) before the new run writes.
+RUN_FILES = ("checkpoint", "config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json",
+             "special_tokens_map.json", "training_args.json", "history.json", "loss_curve.png")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -150,6 +154,17 @@ def check_output(args: argparse.Namespace, record: dict) -> None:
                               "replace it with --overwrite, or choose another folder")
 
 
+def clear_previous_run(output: Path) -> None:
+    """--overwrite: remove the earlier run's files first, so that a new run that fails cannot leave
+    its vocabulary beside the earlier run's weights (files of other names are left alone)."""
+    for name in RUN_FILES:
+        path = output / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+
+
 def pretraining_tokenizer(args: argparse.Namespace, documents: list[list[str]]) -> BertTokenizerFast:
     """The vocabulary to pretrain with: --vocab, the resumed run's, the course's, or one trained now.
     Data is prepared with the fast (Rust) tokenizer, which gives the same ids as ``BertTokenizer``."""
@@ -189,6 +204,8 @@ def run(args: argparse.Namespace) -> int:
     main = distributed.is_main_process()
     with run_folder(args.output) if main else contextlib.nullcontext():
         if main:
+            if args.overwrite:
+                clear_previous_run(Path(args.output))
             tokenizer = pretraining_tokenizer(args, documents)
             write_file(Path(args.output) / ARGUMENTS_FILE, json_text(record))
             tokenizer.save_pretrained(args.output)  # so that --resume (and the other ranks) find it
