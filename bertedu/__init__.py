@@ -17,7 +17,8 @@ A tour, lesson by lesson, of where each concept lives (read the modules in this 
                                         ``collator``, ``heads``, ``models``
 07    pretraining                       ``pretraining/run``, ``trainer``, ``training_state``,
                                         ``corpus``, ``cli/pretrain``
-08    fine-tuning: classification       ``finetuning/``: ``models``, ``glue``, ``tasks``, ``run``
+08    fine-tuning: classification       ``finetuning/``: ``models``, ``glue``, ``tasks``, ``run``,
+                                        ``polarity`` (the course's own sentiment dataset)
 09    fine-tuning: NER                  ``finetuning/``: ``conll``, ``ner_metrics``
 10    fine-tuning: question answering   ``finetuning/``: ``squad``, ``squad_decoding``,
                                         ``squad_metrics``, ``squad_task``
@@ -32,9 +33,10 @@ under torchrun); checkpoint files: ``hf`` (the name rules), ``weight_files`` (re
 .bin safely).
 
 Shared helpers, one per job: ``files`` (atomic writes, one run per folder, reading text and JSON
-with errors that name the file), ``inference`` (eval mode), ``labels`` (the ignore index),
-``plots`` (training curves), ``course`` (the course's data and seeds), ``downloads`` (full datasets
-where there is a network), ``exercises/`` (the checks of each lesson's exercises), ``cli/``
+with errors that name the file, reproducible gzip), ``inference`` (eval mode), ``labels`` (the
+ignore index), ``plots`` (training curves), ``course`` (the course's data and seeds), ``downloads``
+(full datasets and corpora where there is a network), ``archives`` (what each corpus archive must
+hold; unpacking without trusting it), ``exercises/`` (the checks of each lesson's exercises), ``cli/``
 (``python -m bertedu vocab|pretrain|finetune|distill|translate|lab``).
 
 The names people use most are importable from here. Importing bertedu changes no process state

@@ -11,11 +11,15 @@ the offline lessons never download.
 - SQuAD comes from its authors' site, v2.0 (with unanswerable questions) or v1.1.
 - CoNLL-2003 cannot be downloaded: its text is Reuters news, distributed by NIST under a licence
   agreement, so there is no official public file; get it from its distributor and pass the path.
+- Sentence polarity (the ``polarity`` task, shipped in ``data/``), the movie reviews and the
+  presidential speeches (the sources of ``data/pretraining/``) come from NLTK's data index, or the
+  first two from Cornell's original archives (``original=True``); ``bertedu.archives`` says what
+  each must hold and unpacks it safely.
 
 Nothing wrong lands under a data file's name. A download is held in memory until it is complete
-(as many bytes as the server's Content-Length, within an overall time limit), parses (JSON, or a
-zip whose TSV members read), and matches the published size and SHA-256 of the known files; only
-then is it written (``bertedu.files.write_files``: atomic). A file already in the folder is used if
+(as many bytes as the server's Content-Length, within an overall time limit), parses (JSON, or an
+archive whose members read and hold what they should), and matches the published size and SHA-256 of
+the known files; only then is it written (``bertedu.files.write_files``: atomic). A file already in the folder is used if
 it passes the same checks, and fetched again if it does not.
 """
 
@@ -35,8 +39,10 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from .archives import CORPORA, ORIGINALS
 from .files import write_files
 from .finetuning.glue import parse_glue_tsv
+from .finetuning.polarity import read_sentence_polarity, split_polarity, write_polarity_splits
 
 SST2_URL = "https://dl.fbaipublicfiles.com/glue/data/SST-2.zip"
 SST2_MEMBERS = {"train": "SST-2/train.tsv", "dev": "SST-2/dev.tsv"}  # inside the zip
@@ -191,12 +197,52 @@ def download_squad(folder: str | os.PathLike, version: str = "2.0",
             for split, name in SQUAD_FILES[version].items()}
 
 
+def download_corpus(name: str, folder: str | os.PathLike, progress_bar: bool = True,
+                    original: bool = False) -> Path:
+    """The corpus ``name`` (see ``bertedu.archives.CORPORA``) unpacked in ``folder/name``, its archive
+    kept in ``folder``; ``original=True``: from Cornell's archive (``ORIGINALS``). A copy already
+    there is used if it passes the same checks."""
+    sources = ORIGINALS if original else CORPORA
+    if name not in sources:
+        raise ValueError(f"unknown corpus {name!r}; choose one of {', '.join(sources)}")
+    corpus, target = sources[name], Path(folder) / name
+    if corpus.is_unpacked_in(target):
+        return target
+    archive = download_file(corpus.url, Path(folder) / corpus.file_name, progress_bar, check=corpus.unpack)
+    _write({target / path: data for path, data in corpus.unpack(archive.read_bytes()).items()})
+    return target
+
+
+def download_sentence_polarity(folder: str | os.PathLike, progress_bar: bool = True,
+                               original: bool = False) -> Path:
+    """Pang & Lee's 10,662 snippets: ``folder/sentence_polarity/rt-polarity.{neg,pos}``. SST was
+    built from them: never pretrain on them a model that is scored on SST-2."""
+    return download_corpus("sentence_polarity", folder, progress_bar, original)
+
+
+def download_movie_reviews(folder: str | os.PathLike, progress_bar: bool = True,
+                           original: bool = False) -> Path:
+    """Pang & Lee's 2,000 reviews (polarity v2.0): ``folder/movie_reviews/{neg,pos}/cv*.txt``."""
+    return download_corpus("movie_reviews", folder, progress_bar, original)
+
+
+def download_pretraining_corpora(folder: str | os.PathLike, progress_bar: bool = True) -> dict[str, Path]:
+    """The sources of ``data/pretraining/``: movie reviews, State of the Union and inaugural addresses
+    in ``folder``; ``python data/make_pretraining_corpus.py --datasets FOLDER`` builds the corpus."""
+    return {name: download_corpus(name, folder, progress_bar)
+            for name in ("movie_reviews", "state_union", "inaugural")}
+
+
 def download_task_data(task: str, folder: str | os.PathLike, progress_bar: bool = True) -> dict[str, Path]:
-    """The full data of a fine-tuning task ("sst2", "squad"): {"train": path, "dev": path}."""
+    """The full data of a fine-tuning task ("sst2", "squad", "polarity"): {"train": path, "dev": path}
+    (polarity: also "test"; the course's split, ``bertedu.finetuning.polarity.split_polarity``)."""
     if task == "sst2":
         return download_sst2(folder, progress_bar)
     if task == "squad":
         return download_squad(folder, progress_bar=progress_bar)
+    if task == "polarity":
+        examples = read_sentence_polarity(download_sentence_polarity(folder, progress_bar))
+        return write_polarity_splits(split_polarity(examples), folder)
     if task == "conll":
         raise ValueError(CONLL_NOTE)
-    raise ValueError(f"unknown task {task!r}; choose sst2, squad or conll")
+    raise ValueError(f"unknown task {task!r}; choose sst2, squad, polarity or conll")

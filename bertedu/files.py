@@ -1,7 +1,7 @@
 """Writing files so that nothing is lost: atomic replacement, and one run per folder.
 
 Reading: ``read_utf8`` gives a text file's contents or an error that names the file and the line
-of a byte that is not UTF-8.
+of a byte that is not UTF-8. ``gzip_bytes`` compresses data the same way every time (no timestamp).
 
 A checkpoint can be hours of work. A crash, a full disk or a second run writing into the same
 folder must never leave a half-written file where a whole one was, nor a config.json that belongs to
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import json
 import os
 import uuid
@@ -103,6 +104,15 @@ def decode_utf8(data: bytes, name: str) -> str:
         raise ValueError(f"{name}, line {line}: byte 0x{data[error.start]:02x} is not UTF-8; save the "
                          "file as UTF-8 (e.g. iconv -f latin1 -t utf-8 FILE > FILE.utf8)") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """``data`` gzip-compressed without a timestamp or a file name in the header, so that the same data
+    always give the same bytes (with the same zlib): shipped ``.gz`` files rebuild byte for byte."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=9, filename="") as file:
+        file.write(data)
+    return buffer.getvalue()
 
 
 def read_json(path: str | os.PathLike, what: str = "file"):

@@ -2,10 +2,12 @@
 
     python data/make_pretraining_corpus.py --datasets ../shared/datasets
 
+(``bertedu.downloads.download_pretraining_corpora(FOLDER)`` fetches the three sources into FOLDER.)
+
 - movie_reviews.txt.gz: Pang & Lee's polarity v2.0 (2,000 IMDb reviews, 1.49 M words; CC BY 4.0),
   a review per document, a sentence per line, as distributed (lower-cased, tokenized).
 - speeches.txt.gz: the State of the Union addresses 1945-2006 and the inaugural addresses
-  1789-2017 (public domain), a speech per document, split into sentences.
+  1789-2021 (public domain), a speech per document, split into sentences.
 
 The output is deterministic (sorted file order, gzip without a timestamp), in the ``bert`` format
 that ``bertedu.corpus.read_corpus`` reads. The sentence-polarity snippets are deliberately left out:
@@ -15,7 +17,6 @@ SST-2 was built from the same snippets, and the course scores its checkpoint on 
 from __future__ import annotations
 
 import argparse
-import gzip
 import re
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bertedu.corpus import read_corpus, read_text  # noqa: E402
+from bertedu.files import gzip_bytes, write_file  # noqa: E402
 
 # A few of the speech files carry punctuation from other code pages (Big5 quotes, apostrophes, dashes,
 # ellipses and a wide space; a Windows-1252 closing quote used as an apostrophe). Put the intended
@@ -44,9 +46,7 @@ def read_speech(path: Path, scratch: Path) -> list[list[str]]:
 
 def write(documents: list[list[str]], path: Path) -> None:
     text = "\n\n".join("\n".join(document) for document in documents) + "\n"
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9,
-                                                filename="") as file:
-        file.write(text.encode("utf-8"))
+    write_file(path, gzip_bytes(text.encode("utf-8")))
     words = sum(len(sentence.split()) for document in documents for sentence in document)
     print(f"{path}: {len(documents):,} documents, {sum(map(len, documents)):,} sentences, {words:,} words, "
           f"{path.stat().st_size / 1e6:.2f} MB")

@@ -149,9 +149,8 @@ def test_finetune_names_the_task_file_and_its_layout(tmp_path, task, content, me
     train.write_bytes(content)
     argv = ["finetune", "--task", task, "--model", str(CHECKPOINT), "--train", str(train),
             "--output", str(tmp_path / "o")]
-    separator = ", " if "UTF-8" in message else ": "
     named = (f"SQuAD file {train} is " if "JSON (" in message else f"{train}: ") if task == "squad" \
-        else f"--train {train}{separator}"
+        else f"GLUE TSV {train}, " if "UTF-8" in message else f"--train {train}: "  # read_utf8 names the file
     one_line_error(argv, f"{named}{message}")
     one_line_error([*argv[:6], str(tmp_path), *argv[7:]], f"--train {tmp_path} is a folder; pass a file")
 

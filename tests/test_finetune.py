@@ -240,7 +240,7 @@ def test_missing_vocabulary_is_a_clear_error(checkpoint, tmp_path):
     (["--max-train-examples", "0"], "--max-train-examples must be at least 1"),
     (["--max-length", "4"], "max_length must be at least 8 tokens"),
     (["--max-length", "4096"], "exceeds the checkpoint's max_position_embeddings"),
-    (["--train", "no/such/file.tsv"], "No such file"),
+    (["--train", "no/such/file.tsv"], "GLUE TSV no/such/file.tsv not found"),
     (["--train", "BAD_TSV"], "no column 'sentence'"),
     (["--model", "no/such/folder"], "no config.json"),
     (["--doc-stride", "64"], "sst2 has no option doc_stride"),

@@ -14,7 +14,7 @@ import sys
 COMMANDS = {
     "vocab": ("bertedu.cli.vocab", "train a WordPiece vocabulary on a corpus"),
     "pretrain": ("bertedu.cli.pretrain", "pretrain BERT with MLM + NSP"),
-    "finetune": ("bertedu.cli.finetune", "fine-tune a BERT checkpoint on SST-2, CoNLL-2003 or SQuAD"),
+    "finetune": ("bertedu.cli.finetune", "fine-tune a BERT checkpoint on SST-2, polarity, CoNLL-2003 or SQuAD"),
     "translate": ("bertedu.cli.translate", "train BERT2BERT on English-to-German, warm-started vs random"),
     "distill": ("bertedu.cli.distill", "distil a BERT checkpoint into a half-depth DistilBERT"),
     "lab": ("bertedu.cli.lab", "open JupyterLab on the course's notebooks (as root too)"),

@@ -1,15 +1,17 @@
-"""``python -m bertedu finetune``: fine-tune a BERT checkpoint folder on SST-2, CoNLL-2003 or SQuAD.
+"""``python -m bertedu finetune``: fine-tune a BERT checkpoint on SST-2, polarity, CoNLL-2003 or SQuAD.
 
     python -m bertedu finetune --task sst2 --model data/course-bert-tiny --lr 1e-3 --output runs/sst2
+    python -m bertedu finetune --task polarity --model data/course-bert --lr 1e-3 --output runs/polarity
     python -m bertedu finetune --task sst2 --model bert-base-uncased/ --train SST-2/train.tsv \\
         --eval SST-2/dev.tsv --max-train-examples 3000 --epochs 2 --max-length 64 --output runs/sst2-base
     python -m bertedu finetune --task squad --model DIR --train train-v2.0.json --eval dev-v2.0.json ...
 
 ``--model`` is any BERT checkpoint folder with its vocab.txt (the course's, or one downloaded from the
 Hub, e.g. with ``huggingface_hub.snapshot_download("bert-base-uncased")``); a missing head is
-initialised and reported. Without ``--train`` the course's sample of the task in ``data/samples/``
-is used (and its dev sample for evaluation); ``bertedu.downloads`` fetches the full SST-2 and SQuAD
-where there is a network. The output folder loads with
+initialised and reported. Without ``--train`` the course's copy of the task in ``data/`` is used
+(and its dev file for evaluation): a sample in ``data/samples/``, or for polarity the whole dataset
+in ``data/sentence_polarity/`` (its test split: ``--eval data/sentence_polarity/test.tsv.gz``);
+``bertedu.downloads`` fetches the full SST-2 and SQuAD where there is a network. The output folder loads with
 ``transformers.BertFor...from_pretrained`` and holds metrics.json, history.json and learning_curve.png.
 """
 
@@ -25,14 +27,15 @@ from .inputs import check_checkpoint_folder, reading
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task", required=True, choices=tuple(TASKS),
-                        help="sst2: sentiment (accuracy); conll: named entities (entity F1); "
+                        help="sst2: sentiment (accuracy); polarity: sentiment on Pang & Lee's snippets, "
+                             "shipped whole (accuracy); conll: named entities (entity F1); "
                              "squad: question answering (EM/F1, v1.1 or v2.0)")
     parser.add_argument("--model", required=True, metavar="DIR",
                         help="BERT checkpoint folder: config.json, model.safetensors (or "
                              "pytorch_model.bin) and vocab.txt")
     parser.add_argument("--train", metavar="PATH", help="training file in the task's original format "
-                        "(default: the course's sample in data/samples/)")
-    parser.add_argument("--eval", metavar="PATH", help="evaluation file (default: the sample's dev "
+                        "(default: the course's copy in data/samples/ or data/sentence_polarity/)")
+    parser.add_argument("--eval", metavar="PATH", help="evaluation file (default: the course's dev "
                         "file when --train is not given; else the metrics are on the training data)")
     parser.add_argument("--max-train-examples", type=int, metavar="N",
                         help="use only the first N training examples")

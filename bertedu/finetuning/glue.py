@@ -4,7 +4,7 @@ Section 4.1 of the BERT paper fine-tunes on the GLUE benchmark: the input is ``[
 [SEP]`` (or a sentence pair), the final hidden vector of [CLS] goes through one new linear layer,
 and the model is trained with a softmax cross-entropy loss. SST-2 (Stanford Sentiment Treebank) is
 GLUE's single-sentence task: movie-review sentences labelled 0 (negative) or 1 (positive), stored
-as tab-separated ``sentence<TAB>label`` lines under a header line.
+as tab-separated ``sentence<TAB>label`` lines under a header line (read from ``.tsv.gz`` too).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import os
 from collections.abc import Sequence
 
 import torch
+
+from ..files import read_utf8
 
 SST2_LABELS = ("negative", "positive")
 
@@ -48,9 +50,19 @@ def parse_glue_tsv(text: str, text_column: str = "sentence",
 
 def read_glue_tsv(path: str | os.PathLike, text_column: str = "sentence",
                   label_column: str = "label") -> list[tuple[str, int]]:
-    """(sentence, label) pairs from a GLUE TSV file, e.g. SST-2's ``train.tsv`` or ``dev.tsv``."""
-    with open(path, encoding="utf-8") as file:
-        return parse_glue_tsv(file.read(), text_column, label_column)
+    """(sentence, label) pairs from a GLUE TSV file, e.g. SST-2's ``train.tsv`` or ``dev.tsv``; a
+    ``.gz`` file is read decompressed."""
+    return parse_glue_tsv(read_utf8(path, "GLUE TSV"), text_column, label_column)
+
+
+def format_glue_tsv(examples: Sequence[tuple[str, int]]) -> str:
+    """The text of a GLUE TSV file holding ``examples``: the header ``sentence<TAB>label``, then a
+    line per example (what ``parse_glue_tsv`` reads back)."""
+    bad = [sentence for sentence, _ in examples
+           if not sentence.strip() or "\t" in sentence or sentence.splitlines() != [sentence]]
+    if bad:
+        raise ValueError(f"a GLUE TSV sentence is one line of text without tabs, got {bad[0]!r}")
+    return "".join(f"{sentence}\t{label}\n" for sentence, label in [("sentence", "label"), *examples])
 
 
 def encode_classification(examples: Sequence[tuple[str, int]], tokenizer,

@@ -31,14 +31,15 @@ from ..tokenizer.bert import CONFIG_NAME as TOKENIZER_CONFIG_NAME
 from ..tokenizer.bert import TOKENIZER_JSON_NAME, VOCAB_NAME
 from ..tokenizer.fast import BertTokenizerFast
 from ..trainer import Trainer, TrainingArguments
+from .polarity import PolarityTask
 from .squad_task import SquadTask
 from .tasks import ConllTask, Sst2Task, Task, collate
 
-TASKS: dict[str, type[Task]] = {task.name: task for task in (Sst2Task, ConllTask, SquadTask)}
+TASKS: dict[str, type[Task]] = {task.name: task for task in (Sst2Task, PolarityTask, ConllTask, SquadTask)}
 
 
 def get_task(task: str | Task, **options: Any) -> Task:
-    """A task by name ("sst2", "conll", "squad") built with ``options`` (e.g. ``max_length=64``,
+    """A task by name ("sst2", "polarity", "conll", "squad") built with ``options`` (e.g. ``max_length=64``,
     ``doc_stride=32`` for SQuAD), or the task itself (then without options)."""
     if isinstance(task, Task):
         if options:

@@ -6,7 +6,8 @@ the inputs and one output layer. A ``Task`` bundles what changes: the model clas
 encoder that turns examples into model inputs and targets, the metric the paper reports, and a
 ``predict`` helper for new text. Sentence classification (SST-2, section 4.1) and named entity
 recognition (CoNLL-2003, section 5.3) are here; question answering (SQuAD, sections 4.2-4.3) is in
-``bertedu.finetuning.squad_task``.
+``bertedu.finetuning.squad_task``, sentence polarity (SST-2's task on its source snippets) in
+``bertedu.finetuning.polarity``.
 """
 
 from __future__ import annotations
@@ -78,15 +79,17 @@ class Task(abc.ABC):
     A task is an immutable value built from its options (``SquadTask(doc_stride=64)``; ``get_task``
     builds one by name). The class constants say what the task is: ``labels`` become the
     checkpoint's ``id2label`` (None: the head has no label names); ``metrics`` name the headline
-    numbers of ``evaluate``; ``sample_files`` are the course's samples in ``data/samples/`` (train,
-    dev). The option ``max_length`` is the default input length in tokens.
+    numbers of ``evaluate``; ``sample_files`` are the course's copy of the task in ``data/``, in the
+    folder ``sample_folder`` (train, dev, and test where there is one). The option ``max_length`` is
+    the default input length in tokens.
     """
 
     name: ClassVar[str]
     model_class: ClassVar[type[nn.Module]]
     labels: ClassVar[tuple[str, ...] | None]
     metrics: ClassVar[tuple[str, ...]]
-    sample_files: ClassVar[tuple[str, str]]
+    sample_files: ClassVar[tuple[str, ...]]
+    sample_folder: ClassVar[str] = "samples"
     max_length: int = 128
 
     def __post_init__(self) -> None:
@@ -98,10 +101,11 @@ class Task(abc.ABC):
         return None if self.labels is None else dict(enumerate(self.labels))
 
     def sample_path(self, split: str = "train") -> Path:
-        """The course's sample of this task: ``split`` "train" or "dev"."""
-        if split not in ("train", "dev"):
-            raise ValueError(f"split must be 'train' or 'dev', got {split!r}")
-        return data_path("samples", self.sample_files[split == "dev"])
+        """The course's copy of this task's ``split``: "train", "dev" (or "test" where there is one)."""
+        splits = ("train", "dev", "test")[:len(self.sample_files)]
+        if split not in splits:
+            raise ValueError(f"{self.name} has the splits {', '.join(splits)}, not {split!r}")
+        return data_path(self.sample_folder, self.sample_files[splits.index(split)])
 
     @abc.abstractmethod
     def read(self, path: str | os.PathLike) -> list:
@@ -136,7 +140,7 @@ class Sst2Task(Task):
     def encode(self, examples: Sequence[tuple[str, int]], tokenizer, max_length: int | None = None) -> TaskData:
         bad = sorted({label for _, label in examples} - set(range(len(self.labels))))
         if bad:
-            raise ValueError(f"SST-2 labels are 0 (negative) and 1 (positive), got {bad}")
+            raise ValueError(f"{self.name} labels are 0 (negative) and 1 (positive), got {bad}")
         return TaskData(encode_classification(examples, tokenizer, max_length or self.max_length), list(examples))
 
     def predicted_labels(self, model: nn.Module, data: TaskData,
