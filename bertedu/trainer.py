@@ -6,8 +6,7 @@ learning rate." The released code decays no biases and no LayerNorm parameters a
 norm to 1.0. This loop does the same for any model whose ``model(**batch).loss`` is the loss, so
 pretraining and fine-tuning share it. A checkpoint holds everything the next step depends on (weights,
 optimizer moments, schedule, RNG states, the position in the data), so a run that is stopped and
-resumed draws the same batches and traces the same loss curve as one that never stopped
-(``training_state``).
+resumed draws the same batches and traces the same loss curve as one that never stopped (``training_state``).
 
 On a GPU the loop also uses what makes it fast there (the CPU path and its numbers do not change):
 bf16 autocast when asked (``autocast="bf16"``), TF32 tensor-core matmuls for what stays in float32
@@ -80,10 +79,10 @@ class Trainer:
         self.ddp = nn.parallel.DistributedDataParallel(self.model) if distributed.world_size() > 1 else None
         self.train_model = torch.compile(self.ddp or self.model) if args.torch_compile else self.ddp or self.model
         self._start: float | None = None  # when train() began, for the time budget
+        clock = args.max_minutes is not None  # the schedule also follows the time budget
         self.scheduler = linear_schedule_with_warmup(
-            self.optimizer, warmup, self.max_steps, decay=args.lr_scheduler_type == "linear",
-            time_left=self.time_left if args.max_minutes is not None else None,
-            warmup_time=args.warmup_ratio if args.max_minutes is not None and not args.warmup_steps else 0.0)
+            self.optimizer, warmup, self.max_steps, args.lr_scheduler_type == "linear", self.time_left if clock else None,
+            warmup_time=args.warmup_ratio if clock and not args.warmup_steps else 0.0)
         self.step, self.epoch, self.batch_index = 0, 0, 0  # next batch: self.batch_index of self.epoch
         self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0))  # (epoch, its shuffle)
         self.train_seconds, self.stopped_early = 0.0, False
