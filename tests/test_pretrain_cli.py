@@ -256,3 +256,21 @@ def test_overwrite_clears_the_earlier_run_before_a_new_run_can_fail(files, strai
     assert code == 2 and "no model of this run was saved" in err, err
     assert not (folder / "model.safetensors").exists() and not (folder / "config.json").exists()
     assert (folder / "notes.txt").read_text() == "mine"
+
+
+def test_the_clock_sets_the_length_when_only_max_minutes_is_given():
+    import argparse
+
+    from bertedu.cli import pretrain as cli
+
+    def parsed(*argv):
+        parser = argparse.ArgumentParser()
+        cli.configure(parser)
+        return cli.training_arguments(parser.parse_args(list(argv)))
+
+    by_clock = parsed("--max-minutes", "5")
+    assert (by_clock.max_steps, by_clock.eval_every, by_clock.max_minutes) == (cli.UNTIL_THE_CLOCK, 500, 5.0)
+    by_default = parsed()
+    assert (by_default.max_steps, by_default.eval_every, by_default.max_minutes) == (1000, 100, None)
+    both = parsed("--max-minutes", "5", "--max-steps", "300")
+    assert (both.max_steps, both.eval_every) == (300, 30)

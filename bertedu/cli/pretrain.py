@@ -38,11 +38,11 @@ from ..trainer import TrainingArguments
 from .inputs import reading
 
 CONFIGS = tuple(SIZES)  # tiny, mini, small, medium, base, large
-# Arguments that may change between a run and its --resume; the others must match. The corpus is
-# compared by content, not by its paths (a moved corpus or output folder still resumes).
 DEFAULT_STEPS = 1000
 UNTIL_THE_CLOCK = 10**9  # --max-minutes without --max-steps: the time budget ends the run
 CLOCK_EVAL_EVERY = 500   # held-out evaluations of a run the clock ends
+# Arguments that may change between a run and its --resume; the others must match. The corpus is
+# compared by content, not by its paths (a moved corpus or output folder still resumes).
 MAY_CHANGE_ON_RESUME = ("max_minutes", "resume", "overwrite", "no_progress_bar", "corpus", "output")
 ARGUMENTS_FILE = Path("checkpoint") / "arguments.json"
 # What a run writes in --output; --overwrite removes these (and nothing else) before the new run writes.
