@@ -98,3 +98,33 @@ def test_cli_writes_a_student_transformers_loads(tmp_path):
         torch.testing.assert_close(ours(ids).logits, theirs(ids).logits, atol=1e-5, rtol=0)
     code, _, err = run_cli(argv)
     assert code == 2 and "already holds files" in err
+
+
+def test_a_student_fine_tunes_like_a_bert_and_transformers_reads_the_result(tmp_path):
+    from bertedu.family import DistilBertForSequenceClassification
+    from bertedu.finetuning import finetune, finetuning_arguments, get_task
+    from bertedu.finetuning.run import loading_report
+
+    student_dir, output = tmp_path / "student", tmp_path / "fine-tuned"
+    student_from_teacher(make_teacher(layers=2)).save_pretrained(student_dir)
+    BertTokenizerFast(DATA_DIR / "vocab.txt").save_pretrained(student_dir)
+    task = get_task("polarity")
+    examples = task.read(task.sample_path("dev"))
+    args = finetuning_arguments(learning_rate=1e-3, batch_size=8, num_train_epochs=1, seed=0,
+                                progress_bar=False, output_dir=str(output))
+    result = finetune(task, student_dir, examples[:16], examples[16:32], args, max_length=32,
+                      model_class=DistilBertForSequenceClassification)
+    assert type(result.model) is DistilBertForSequenceClassification and result.history["train"][-1]["step"] == 2
+    report = loading_report(result.loading_info)
+    assert report.startswith("new head, randomly initialised: classifier.bias") and "pre_classifier.weight" in report
+    assert 0.0 <= result.metrics["accuracy"] <= 1.0 and result.train_size == 16
+    theirs = transformers.DistilBertForSequenceClassification.from_pretrained(output).eval()
+    ids = torch.randint(5, 4000, (2, 9))
+    with torch.no_grad():
+        torch.testing.assert_close(result.model.eval()(ids).logits, theirs(ids).logits, atol=1e-5, rtol=0)
+        with pytest.raises(ValueError, match="DistilBERT has no token types"):
+            result.model(ids, token_type_ids=torch.ones_like(ids))
+    random_init = finetune(task, student_dir, examples[:16], None, finetuning_arguments(
+        batch_size=8, num_train_epochs=1, progress_bar=False), max_length=32, pretrained=False,
+        model_class=DistilBertForSequenceClassification)
+    assert loading_report(random_init.loading_info).startswith("randomly initialised: classifier.bias")

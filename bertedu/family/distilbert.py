@@ -158,7 +158,12 @@ class DistilBertForSequenceClassification(DistilBertPreTrainedModel):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
                 position_ids: torch.Tensor | None = None, labels: torch.Tensor | None = None,
-                output_attentions: bool = False, output_hidden_states: bool = False) -> SequenceClassifierOutput:
+                output_attentions: bool = False, output_hidden_states: bool = False, *,
+                token_type_ids: torch.Tensor | None = None) -> SequenceClassifierOutput:
+        # bertedu's fine-tuning tasks encode token types; DistilBERT has none, so only zeros pass.
+        if token_type_ids is not None and bool(token_type_ids.any()):
+            raise ValueError("DistilBERT has no token types: token_type_ids must be all zeros or left out "
+                             "(a sentence pair is one segment to it, separated by [SEP] only)")
         outputs = self.distilbert(input_ids, attention_mask, position_ids, output_attentions,
                                   output_hidden_states)
         pooled = torch.relu(self.pre_classifier(outputs.last_hidden_state[:, 0]))  # (B, H)

@@ -73,19 +73,22 @@ def load_tokenizer(model_dir: str | os.PathLike) -> BertTokenizerFast:
     return BertTokenizerFast.from_pretrained(folder)
 
 
-def load_model(task: str | Task, model_dir: str | os.PathLike,
-               pretrained: bool = True) -> tuple[nn.Module, hf.LoadingInfo]:
+def load_model(task: str | Task, model_dir: str | os.PathLike, pretrained: bool = True,
+               model_class: type[nn.Module] | None = None) -> tuple[nn.Module, hf.LoadingInfo]:
     """The task's model (encoder + head) with the task's labels, from a checkpoint folder with or
     without a head. ``pretrained=False``: the same architecture with random weights (the baseline
-    that shows what pretraining buys). The info says which weights are new and which were unused."""
+    that shows what pretraining buys). The info says which weights are new and which were unused.
+    ``model_class`` replaces the task's BERT class, e.g. ``DistilBertForSequenceClassification``
+    for a student made by ``python -m bertedu distill``."""
     task = get_task(task)
+    model_class = model_class or task.model_class
     labels = {} if task.id2label is None else {"id2label": task.id2label}
     if not pretrained:
-        model = task.model_class(hf.load_config(model_dir, **labels))
+        model = model_class(hf.load_config(model_dir, model_class.config_class, **labels))
         return model, hf.LoadingInfo(missing_keys=list(model.state_dict()))
     with warnings.catch_warnings():  # loading_report says the same in one line
         warnings.simplefilter("ignore", UserWarning)
-        model, info = task.model_class.from_pretrained(model_dir, output_loading_info=True, **labels)
+        model, info = model_class.from_pretrained(model_dir, output_loading_info=True, **labels)
     return model.train(), info
 
 
@@ -95,7 +98,8 @@ def loading_report(info: hf.LoadingInfo) -> str:
         groups = sorted({".".join(name.split(".")[:2]) for name in names})
         return ", ".join(groups) + f" ({len(names)} tensors)"
 
-    if info.missing_keys and all(not name.startswith("bert.") for name in info.missing_keys):
+    encoders = ("bert.", "distilbert.", "roberta.", "albert.")
+    if info.missing_keys and all(not name.startswith(encoders) for name in info.missing_keys):
         text = f"new head, randomly initialised: {modules(info.missing_keys)}"
     elif info.missing_keys:
         text = f"randomly initialised: {modules(info.missing_keys)}"
@@ -123,18 +127,20 @@ class FinetuningResult:
 
 def finetune(task: str | Task, model_dir: str | os.PathLike, train_examples: Sequence,
              eval_examples: Sequence | None = None, args: TrainingArguments | None = None,
-             max_length: int | None = None, pretrained: bool = True) -> FinetuningResult:
+             max_length: int | None = None, pretrained: bool = True,
+             model_class: type[nn.Module] | None = None) -> FinetuningResult:
     """Fine-tune the checkpoint in ``model_dir`` on ``train_examples`` (as ``task.read`` returns
     them) and evaluate on ``eval_examples`` (every ``args.eval_every`` updates and at the end;
     without eval examples the final metrics are on the training examples). ``args`` default to
     ``finetuning_arguments()``; with ``args.output_dir`` the result is saved there
-    (``save_finetuning_output``). No resumable state is written: fine-tuning runs are short."""
+    (``save_finetuning_output``). No resumable state is written: fine-tuning runs are short.
+    ``model_class``: as in ``load_model`` (default: the task's BERT class)."""
     task = get_task(task)
     args = args or finetuning_arguments()
     if not train_examples:
         raise ValueError("train_examples is empty: nothing to fine-tune on")
     tokenizer = load_tokenizer(model_dir)
-    config = hf.load_config(model_dir)
+    config = hf.load_config(model_dir, (model_class or task.model_class).config_class)
     max_length = max_length or task.max_length
     if max_length > config.max_position_embeddings:
         raise ValueError(f"max_length {max_length} exceeds the checkpoint's max_position_embeddings "
@@ -145,7 +151,7 @@ def finetune(task: str | Task, model_dir: str | os.PathLike, train_examples: Seq
     train_data = task.encode(train_examples, tokenizer, max_length)
     eval_data = task.encode(eval_examples, tokenizer, max_length) if eval_examples else None
     set_seed(args.seed)  # the new head's initial weights
-    model, info = load_model(task, model_dir, pretrained)
+    model, info = load_model(task, model_dir, pretrained, model_class)
     eval_fn = None if eval_data is None else (lambda m: task.evaluate(m, eval_data))
     trainer = Trainer(model, replace(args, output_dir=None), train_data, collate, eval_fn)
     trainer.train()
@@ -154,6 +160,7 @@ def finetune(task: str | Task, model_dir: str | os.PathLike, train_examples: Seq
     result = FinetuningResult(task, model, tokenizer, dict(metrics), trainer.history, info, len(train_data))
     if args.output_dir is not None and distributed.is_main_process():  # under torchrun: rank 0 writes
         arguments = {"task": task.name, "model": str(model_dir), "pretrained": pretrained,
+                     "model_class": (model_class or task.model_class).__name__,
                      "max_length": max_length, "train_examples": len(train_examples),
                      "eval_examples": len(eval_examples or []), **args.to_dict()}
         save_finetuning_output(result, args.output_dir, arguments)
