@@ -191,6 +191,46 @@ def distil(tokenizer, train_docs, eval_docs, steps: int, seed: int, train_size: 
                    undistilled, seed, DistilBertForSequenceClassification, train_size, pretrained=False)}
 
 
+def mean_spread(values: list[float], percent: bool = True) -> str:
+    scale = 100 if percent else 1
+    if len(values) == 1:
+        return f"{scale * values[0]:.1f}"
+    mean = sum(values) / len(values)
+    return f"{scale * mean:.1f} ({scale * min(values):.1f}-{scale * max(values):.1f})"
+
+
+def cell(group: list[dict], name: str, integer: bool = False) -> str:
+    values = [row[name] for row in group if name in row and (name != "steps" or "parameters" in row)]
+    if not values:
+        return "-"
+    return f"{round(sum(values) / len(values)):,}" if integer else mean_spread(values)
+
+
+def summary(path: str) -> str:
+    """The Markdown tables of a results file: each model's mean over its seeds (range in brackets)."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    columns = {"recipes": (("parameters", True), ("steps", True), ("train_seconds", True), ("mask_accuracy", False)),
+               "distil": (("parameters", True), ("ms_per_batch", True), ("mask_accuracy", False),
+                          ("polarity_accuracy", False))}
+    headers = {"recipes": "| recipe (tiny: L=2, H=128) | parameters | updates | training s | held-out [MASK] "
+                          "accuracy, % |\n|---|---:|---:|---:|---:|",
+               "distil": "| model | parameters | ms per batch of 64 x 64 | held-out [MASK] accuracy, % | "
+                         "polarity test accuracy, % |\n|---|---:|---:|---:|---:|"}
+    lines = []
+    for part, header in headers.items():
+        chosen = [row for row in rows if row["part"] == part]
+        if not chosen:
+            continue
+        seeds = sorted({row["seed"] for row in chosen})
+        lines.append(f"{part}, seeds {', '.join(map(str, seeds))}:\n\n{header}")
+        for model in dict.fromkeys(row["model"] for row in chosen):
+            group = [row for row in chosen if row["model"] == model]
+            lines.append(f"| {model} | " + " | ".join(cell(group, name, integer) for name, integer in columns[part])
+                         + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", nargs="+", choices=("recipes", "distil"), default=["recipes", "distil"])
@@ -200,7 +240,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--output", default="benchmarks/results/family_cpu.jsonl")
+    parser.add_argument("--summary", action="store_true", help="print the tables of --output and stop")
     args = parser.parse_args()
+    if args.summary:
+        print(summary(args.output))
+        return
     torch.set_num_threads(args.threads)
     tokenizer = BertTokenizerFast.from_pretrained(TEACHER)
     train_docs, eval_docs = split_documents(read_corpus(pretraining_corpus_files()), 0.1, 0)

@@ -15,6 +15,7 @@ vocabulary trained on the raw file cuts it into three pieces, ``<``, ``unk``, ``
 and with each piece's share of the accuracy shown apart.
 
     python benchmarks/naive_loop.py --output runs/naive --steps 602      # about 4 idle CPU minutes
+    python benchmarks/naive_loop.py --score runs/pretrain                 # score another checkpoint the same way
 """
 
 from __future__ import annotations
@@ -107,7 +108,13 @@ def main() -> None:
     parser.add_argument("--output", default="runs/naive")
     parser.add_argument("--steps", type=int, default=602)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--score", metavar="FOLDER", help="only score this checkpoint folder the same two ways")
     args = parser.parse_args()
+    if args.score:
+        raw = mlm_eval.evaluate_folder(args.score, args.eval_file, args.corpus, format="text")
+        print(json.dumps({"raw_text": raw, "unk_pieces": unk_piece_breakdown(Path(args.score), Path(args.eval_file))},
+                         indent=1))
+        return
     torch.manual_seed(args.seed)
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
