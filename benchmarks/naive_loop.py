@@ -86,13 +86,12 @@ def unk_piece_breakdown(folder: Path, eval_file: Path, seed: int = 0) -> dict[st
     piece_ids = set(tokenizer.convert_tokens_to_ids(list(UNK_PIECES)))
     hits = {"unk_piece": [0, 0], "other": [0, 0]}
     with torch.no_grad():
-        for start in range(0, len(windows), 64):
-            for ids, positions, labels in windows[start:start + 64]:
-                logits = model(input_ids=torch.tensor([ids])).logits[0, positions]  # (N, V)
-                for guess, label in zip(logits.argmax(-1).tolist(), labels):
-                    kind = "unk_piece" if label in piece_ids else "other"
-                    hits[kind][0] += guess == label
-                    hits[kind][1] += 1
+        for ids, positions, labels in windows:
+            logits = model(input_ids=torch.tensor([ids])).logits[0, positions]  # (N, V)
+            for guess, label in zip(logits.argmax(-1).tolist(), labels):
+                kind = "unk_piece" if label in piece_ids else "other"
+                hits[kind][0] += guess == label
+                hits[kind][1] += 1
     total = sum(n for _, n in hits.values())
     return {f"{kind}_share": n / total for kind, (_, n) in hits.items()} | {
         f"{kind}_accuracy": right / max(n, 1) for kind, (right, n) in hits.items()}
