@@ -31,6 +31,7 @@ from torch.utils.data import default_collate
 from tqdm.auto import tqdm
 
 from . import distributed
+from .batches import epoch_batches
 from .inference import eval_mode
 from .optimization import linear_schedule_with_warmup, param_groups
 from .training_args import TrainingArguments
@@ -84,7 +85,7 @@ class Trainer:
             self.optimizer, warmup, self.max_steps, args.lr_scheduler_type == "linear", self.time_left if clock else None,
             warmup_time=args.warmup_ratio if clock and not args.warmup_steps else 0.0)
         self.step, self.epoch, self.batch_index = 0, 0, 0  # next batch: self.batch_index of self.epoch
-        self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0))  # (epoch, its shuffle)
+        self._batches: tuple[int, Iterator[dict[str, torch.Tensor]]] = (-1, iter(()))  # (epoch, its batches)
         self.train_seconds, self.stopped_early = 0.0, False
         self.history: dict[str, list[dict[str, float]]] = {"train": [], "eval": []}
         torch.manual_seed(args.seed)  # dropout draws from torch's global generator
@@ -104,15 +105,13 @@ class Trainer:
         """The next batch of the epoch's seeded shuffle (a new epoch starts a new shuffle)."""
         if self.batch_index == self.batches_per_epoch:
             self.epoch, self.batch_index = self.epoch + 1, 0
-        if self._order[0] != self.epoch:
-            generator = torch.Generator().manual_seed(self.args.seed + self.epoch)
-            self._order = (self.epoch, torch.randperm(len(self.train_dataset), generator=generator))
-        size = self.args.batch_size * distributed.world_size()
-        indices = self._order[1][self.batch_index * size:(self.batch_index + 1) * size].tolist()
+        if self._batches[0] != self.epoch:  # every rank masks the whole global batch (one stream)
+            self._batches = (self.epoch, epoch_batches(
+                self.train_dataset, self.data_collator, self.args.batch_size * distributed.world_size(),
+                self.batches_per_epoch, self.args.seed, self.epoch, self.batch_index,
+                self.args.dataloader_num_workers))
         self.batch_index += 1
-        # every rank masks the whole global batch (one process's draws) and keeps its own rows
-        batch = distributed.rows_of_this_rank(self.data_collator([self.train_dataset[i] for i in indices]),
-                                              self.args.batch_size)
+        batch = distributed.rows_of_this_rank(next(self._batches[1]), self.args.batch_size)  # this rank's rows
         if self.pin_memory:  # page-locked memory lets the copy run asynchronously, next to the GPU's work
             return {name: tensor.pin_memory().to(self.device, non_blocking=True)
                     for name, tensor in batch.items()}
@@ -244,6 +243,7 @@ class Trainer:
         self.batch_index = distributed.resume_position(state.get("epoch_instances", state["batch_index"] * state["args"]["batch_size"]), self.args.batch_size)
         self.train_seconds, self.history = state["train_seconds"], state["history"]
         set_rng_states(state["rng"], self.data_collator)
+        self._batches = (-1, iter(()))  # the epoch's batches restart at the loaded position
 
 
 def _format_metrics(record: dict[str, float]) -> str:

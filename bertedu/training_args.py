@@ -50,6 +50,7 @@ class TrainingArguments:
     tf32: bool | None = None             # TF32 matmuls for float32 work; None: on when on CUDA
     optim: str | None = None             # "adamw_torch" or "adamw_torch_fused"; None: fused on CUDA
     dataloader_pin_memory: bool = True   # pinned host memory + non_blocking copies (CUDA only)
+    dataloader_num_workers: int = 0      # processes collating batches ahead of the GPU (0: this one)
     torch_compile: bool = False          # torch.compile the model's training forward
 
     def __post_init__(self) -> None:
@@ -70,6 +71,8 @@ class TrainingArguments:
         if self.weight_decay < 0 or self.warmup_steps < 0 or not 0 <= self.warmup_ratio < 1:
             raise ValueError("weight_decay and warmup_steps must be >= 0 and warmup_ratio in [0, 1), got "
                              f"{self.weight_decay}, {self.warmup_steps}, {self.warmup_ratio}")
+        if not isinstance(self.dataloader_num_workers, int) or self.dataloader_num_workers < 0:
+            raise ValueError(f"dataloader_num_workers must be an integer >= 0, got {self.dataloader_num_workers!r}")
         if self.lr_scheduler_type not in ("linear", "constant"):
             raise ValueError(f"lr_scheduler_type must be 'linear' or 'constant', got {self.lr_scheduler_type!r}")
         if self.autocast not in (None, "bf16"):

@@ -43,7 +43,8 @@ UNTIL_THE_CLOCK = 10**9  # --max-minutes without --max-steps: the time budget en
 CLOCK_EVAL_EVERY = 500   # held-out evaluations of a run the clock ends
 # Arguments that may change between a run and its --resume; the others must match. The corpus is
 # compared by content, not by its paths (a moved corpus or output folder still resumes).
-MAY_CHANGE_ON_RESUME = ("max_minutes", "resume", "overwrite", "no_progress_bar", "corpus", "output")
+MAY_CHANGE_ON_RESUME = ("max_minutes", "resume", "overwrite", "no_progress_bar", "corpus", "output",
+                        "dataloader_num_workers")
 ARGUMENTS_FILE = Path("checkpoint") / "arguments.json"
 # What a run writes in --output; --overwrite removes these (and nothing else) before the new run writes.
 RUN_FILES = ("checkpoint", "config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json",
@@ -83,6 +84,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint-every", type=int,
                         help="updates between resumable checkpoints (default: as --eval-every)")
     parser.add_argument("--bf16", action="store_true", help="autocast to bfloat16")
+    parser.add_argument("--dataloader-num-workers", type=int, default=0, metavar="N",
+                        help="processes that mask batches ahead of a GPU (default 0: the training process)")
     parser.add_argument("--seed", type=int, default=0, help="seed for data, masks and weights (default 0)")
     parser.add_argument("--output", default="runs/pretrain", metavar="DIR",
                         help="checkpoint folder (default runs/pretrain)")
@@ -121,7 +124,7 @@ def training_arguments(args: argparse.Namespace) -> TrainingArguments:
         batch_size=args.batch_size, gradient_accumulation_steps=args.gradient_accumulation_steps,
         autocast="bf16" if args.bf16 else None, eval_every=eval_every,
         checkpoint_every=args.checkpoint_every or eval_every, seed=args.seed,
-        progress_bar=not args.no_progress_bar)
+        progress_bar=not args.no_progress_bar, dataloader_num_workers=args.dataloader_num_workers)
 
 
 def corpus_fingerprint(documents: list[list[str]]) -> str:
