@@ -1,43 +1,22 @@
+# ruff: noqa: F811 (the fixtures imported from test_trainer are pytest arguments below)
 """Training batches collated in DataLoader workers: the same order as in the training process, the
 same masks for the same seed, fresh masks each epoch, and a Trainer that trains and resumes with them."""
 
 from __future__ import annotations
 
-import random
-
 import pytest
 import torch
-import transformers
+from test_trainer import TINY, instances, tokenizer  # noqa: F401 (the tiny vocabulary and pairs, as fixtures)
 
 from bertedu.batches import epoch_batches, epoch_order
 from bertedu.config import BertConfig
 from bertedu.pretraining.collator import DataCollatorForPretraining
-from bertedu.pretraining.instances import create_training_instances
 from bertedu.pretraining.models import BertForPreTraining
 from bertedu.trainer import Trainer, TrainingArguments
-
-SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-WORDS = [f"w{i}" for i in range(40)]
-TINY = {"vocab_size": len(SPECIALS) + len(WORDS), "hidden_size": 16, "num_hidden_layers": 1,
-        "num_attention_heads": 2, "intermediate_size": 32, "max_position_embeddings": 32}
 
 
 def rows(items: list[int]) -> dict[str, torch.Tensor]:
     return {"rows": torch.tensor(items)}  # (B,)
-
-
-@pytest.fixture(scope="module")
-def tokenizer():
-    return transformers.BertTokenizer(vocab={w: i for i, w in enumerate(SPECIALS + WORDS)})
-
-
-@pytest.fixture(scope="module")
-def instances(tokenizer):
-    rng = random.Random(0)
-    documents = [[[rng.choice(WORDS) for _ in range(rng.randint(3, 9))] for _ in range(rng.randint(2, 6))]
-                 for _ in range(8)]
-    return create_training_instances(documents, tokenizer, 24, rng=random.Random(0), dupe_factor=1,
-                                      mask=False, progress_bar=False)
 
 
 def collect(batches) -> list[dict[str, torch.Tensor]]:
