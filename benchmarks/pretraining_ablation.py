@@ -50,7 +50,7 @@ from bertedu.trainer import Trainer, TrainingArguments  # noqa: E402
 
 OLD = dict(vocab_size=4000, lr=1e-3, warmup_ratio=0.06, schedule="linear", max_steps=1000, seq_len=128,
            short_seq_prob=0.1, dupe_factor=5, batch_size=32, sparse=True, nsp=True, decay_all=False,
-           pairs="bert")
+           pairs="bert", init=0.02)
 
 SETTINGS = {
     "old_defaults": {},
@@ -82,6 +82,11 @@ SETTINGS = {
     "clock5_seq64": dict(vocab_size=8192, seq_len=64, max_steps=2970),
     "clock5_seq64_lr2e-3": dict(vocab_size=8192, seq_len=64, max_steps=2970, lr=2e-3),
     "clock5_seq64_lr5e-4": dict(vocab_size=8192, seq_len=64, max_steps=2970, lr=5e-4),
+    # initializer_range: 0.02 is BERT-base's (H=768); at H=128 it makes every map a small fraction of an
+    # identity (0.02 * sqrt(128) = 0.23), so attention starts near-uniform and nearly silent.
+    "clock5_init0.05": dict(vocab_size=8192, max_steps=1500, init=0.05),
+    "clock5_init0.088": dict(vocab_size=8192, max_steps=1500, init=128 ** -0.5),
+    "clock5_batch16": dict(vocab_size=8192, max_steps=3000, batch_size=16),
     "new_defaults": dict(vocab_size=8192, max_steps=10**7, warmup_ratio=60 / 10**7),  # by updates, no clock
     "naive_recipe": dict(vocab_size=8192, schedule="constant", warmup_ratio=0.0, decay_all=True,
                          pairs="naive", sparse=False),
@@ -145,7 +150,8 @@ def build(setting: dict, documents, tokenizer, seed: int = 0):
             options["seq_len"]))
     if not options["nsp"]:
         collator = WithoutNSP(collator)
-    config = BertConfig.from_dict({"vocab_size": len(tokenizer), **SIZES["tiny"]}, warn_unknown=False)
+    config = BertConfig.from_dict({"vocab_size": len(tokenizer), **SIZES["tiny"],
+                                  "initializer_range": options["init"]}, warn_unknown=False)
     set_seed(seed)
     model = BertForPreTraining(config, sparse_prediction=options["sparse"])
     args = TrainingArguments(learning_rate=options["lr"], weight_decay=0.01,
