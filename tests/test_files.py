@@ -1,9 +1,10 @@
 """bertedu.files: atomic writes (all or nothing, umask permissions, links replaced not followed),
-stale temporaries cleaned up, and one run per folder."""
+stale temporaries cleaned up, one run per folder, and the error for a folder passed as a file."""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import pytest
 
 from bertedu.files import (
     TEMPORARY_SUFFIX,
+    read_json,
+    read_utf8,
     remove_stale_temporaries,
     run_folder,
     write_file,
@@ -73,3 +76,14 @@ def test_a_second_run_on_a_locked_folder_fails_at_once(tmp_path):
         assert result.returncode != 0 and "is in use by another run" in result.stderr
     with run_folder(tmp_path):  # released: the next run gets it
         pass
+
+
+def test_a_folder_given_as_a_file_names_the_files_it_holds(tmp_path):
+    (tmp_path / "squad").mkdir()
+    (tmp_path / "squad" / "dev-v2.0.json").write_text("{}")
+    with pytest.raises(IsADirectoryError, match=re.escape(f"SQuAD file {tmp_path / 'squad'} is a folder; pass the "
+                                                          f"files in it (e.g. {tmp_path / 'squad' / '*.json'})")):
+        read_json(tmp_path / "squad", "SQuAD file")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IsADirectoryError, match=re.escape(f"(e.g. {tmp_path / 'empty' / '*.txt'})")):
+        read_utf8(tmp_path / "empty")
