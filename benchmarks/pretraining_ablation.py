@@ -50,7 +50,7 @@ from bertedu.trainer import Trainer, TrainingArguments  # noqa: E402
 
 OLD = dict(vocab_size=4000, lr=1e-3, warmup_ratio=0.06, schedule="linear", max_steps=1000, seq_len=128,
            short_seq_prob=0.1, dupe_factor=5, batch_size=32, sparse=True, nsp=True, decay_all=False,
-           pairs="bert", init=0.02)
+           pairs="bert", init=0.02, autocast=None, compile=False)
 
 SETTINGS = {
     "old_defaults": {},
@@ -87,6 +87,9 @@ SETTINGS = {
     "clock5_init0.05": dict(vocab_size=8192, max_steps=1500, init=0.05),
     "clock5_init0.088": dict(vocab_size=8192, max_steps=1500, init=128 ** -0.5),
     "clock5_batch16": dict(vocab_size=8192, max_steps=3000, batch_size=16),
+    # bf16 autocast and torch.compile on the CPU: only worth a quality test if they are faster per update
+    "clock5_bf16": dict(vocab_size=8192, max_steps=1500, autocast="bf16"),
+    "clock5_compile": dict(vocab_size=8192, max_steps=1500, compile=True),
     "new_defaults": dict(vocab_size=8192, max_steps=10**7, warmup_ratio=60 / 10**7),  # by updates, no clock
     "naive_recipe": dict(vocab_size=8192, schedule="constant", warmup_ratio=0.0, decay_all=True,
                          pairs="naive", sparse=False),
@@ -157,7 +160,7 @@ def build(setting: dict, documents, tokenizer, seed: int = 0):
     args = TrainingArguments(learning_rate=options["lr"], weight_decay=0.01,
                              warmup_ratio=options["warmup_ratio"], lr_scheduler_type=options["schedule"],
                              max_steps=options["max_steps"], batch_size=options["batch_size"], seed=seed,
-                             progress_bar=False)
+                             progress_bar=False, autocast=options["autocast"], torch_compile=options["compile"])
     trainer = Trainer(model, args, train_dataset, collator)
     if options["decay_all"]:
         trainer.optimizer.param_groups[1]["weight_decay"] = 0.01
@@ -214,12 +217,14 @@ def speed(name: str, corpus: Path, vocab_folder: Path, updates: int = 40, warmup
     documents = read_corpus([corpus], "wikitext")
     tokenizer = tokenizer_for(documents, {**OLD, **setting}["vocab_size"], vocab_folder)
     _, trainer, _, _ = build(setting, documents, tokenizer, seed)
-    for _ in range(warmup):
-        trainer.training_step()
     start = time.monotonic()
+    for _ in range(warmup):  # torch.compile compiles here
+        trainer.training_step()
+    warmup_seconds, start = time.monotonic() - start, time.monotonic()
     for _ in range(updates):
         trainer.training_step()
-    return {"setting": name, "updates_per_second": updates / (time.monotonic() - start)}
+    return {"setting": name, "updates_per_second": updates / (time.monotonic() - start),
+            "warmup_seconds": warmup_seconds, "warmup_updates": warmup}
 
 
 def table(rows: list[dict], speeds: dict[str, float]) -> str:
