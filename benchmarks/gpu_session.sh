@@ -6,9 +6,9 @@
 #     OUT=/some/folder SST2=.gpu_data/sst-2 bash benchmarks/gpu_session.sh     # from the repository root
 #
 # The first session (an H200, 2026-11-26, benchmarks/results/gpu_session_h200.log) masked every batch
-# in the training process: 41 ms an update, most of it Python masking while the GPU waited. This one
-# masks in DataLoader workers (--dataloader-num-workers), so the GPU trains while they prepare.
-# The third (an H200, benchmarks/results/gpu_session_h200_25k.log) made the shipped data/course-bert:
+# in the training process: 41 ms an update, most of it Python masking while the GPU waited. Since the
+# second (an H100, gpu_session_h100.log) the script masks in DataLoader workers (--dataloader-num-workers),
+# so the GPU trains while they prepare. The third (an H200, benchmarks/results/gpu_session_h200_25k.log) made the shipped data/course-bert:
 #
 #     OUT=$OUT MINUTES=8.3 STEPS=25000 DUPE=10 TRANSFER=0 SMOKE=0 bash benchmarks/gpu_session.sh
 #

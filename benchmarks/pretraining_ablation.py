@@ -84,7 +84,6 @@ SETTINGS = {
     "clock5_seq64_lr5e-4": dict(vocab_size=8192, seq_len=64, max_steps=2970, lr=5e-4),
     # initializer_range: 0.02 is BERT-base's (H=768); at H=128 it makes every map a small fraction of an
     # identity (0.02 * sqrt(128) = 0.23), so attention starts near-uniform and nearly silent.
-    "clock5_init0.05": dict(vocab_size=8192, max_steps=1500, init=0.05),
     "clock5_init0.088": dict(vocab_size=8192, max_steps=1500, init=128 ** -0.5),
     "clock5_batch16": dict(vocab_size=8192, max_steps=3000, batch_size=16),
     # bf16 autocast and torch.compile on the CPU: only worth a quality test if they are faster per update

@@ -86,8 +86,7 @@ def read_utf8(path: str | os.PathLike, what: str = "file") -> str:
     byte that is not UTF-8. A ``.gz`` file is read decompressed."""
     path = Path(path)
     if path.is_dir():
-        names = sorted(child.name for child in path.iterdir() if child.is_file())
-        suffixes = sorted({Path(name).suffix for name in names if Path(name).suffix}) or [".txt"]
+        suffixes = sorted({child.suffix for child in path.iterdir() if child.is_file() and child.suffix}) or [".txt"]
         example = ", ".join(str(path / ("*" + suffix)) for suffix in suffixes[:3])
         raise IsADirectoryError(f"{what} {path} is a folder; pass the files in it (e.g. {example})")
     if not path.is_file():

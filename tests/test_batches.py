@@ -19,16 +19,12 @@ def rows(items: list[int]) -> dict[str, torch.Tensor]:
     return {"rows": torch.tensor(items)}  # (B,)
 
 
-def collect(batches) -> list[dict[str, torch.Tensor]]:
-    return list(batches)
-
-
 @pytest.mark.parametrize("workers", [0, 2])
 def test_batches_follow_the_epochs_seeded_shuffle(workers):
     order = epoch_order(23, seed=5, epoch=1).tolist()
-    batches = collect(epoch_batches(list(range(23)), rows, 4, 6, seed=5, epoch=1, num_workers=workers))
+    batches = list(epoch_batches(list(range(23)), rows, 4, 6, seed=5, epoch=1, num_workers=workers))
     assert [b["rows"].tolist() for b in batches] == [order[i:i + 4] for i in range(0, 23, 4)]
-    tail = collect(epoch_batches(list(range(23)), rows, 4, 6, seed=5, epoch=1, start=4, num_workers=workers))
+    tail = list(epoch_batches(list(range(23)), rows, 4, 6, seed=5, epoch=1, start=4, num_workers=workers))
     assert [b["rows"].tolist() for b in tail] == [order[16:20], order[20:23]]
     assert epoch_order(23, 5, 2).tolist() != order  # every epoch its own shuffle
 
@@ -39,7 +35,7 @@ def test_worker_masks_repeat_for_the_seed_and_change_with_the_epoch(tokenizer, i
     def masked_positions(epoch) -> dict[int, list[int]]:
         """Instance index -> its masked positions in that epoch."""
         order = epoch_order(len(instances), 3, epoch).tolist()
-        batches = collect(epoch_batches(instances, collator, 4, 3, seed=3, epoch=epoch, num_workers=2))
+        batches = list(epoch_batches(instances, collator, 4, 3, seed=3, epoch=epoch, num_workers=2))
         labels = [row for batch in batches for row in batch["labels"]]   # (T,) each, in the epoch's order
         return {index: (row != -100).nonzero().flatten().tolist() for index, row in zip(order, labels)}
 
