@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import tempfile
@@ -50,7 +51,7 @@ from bertedu.trainer import Trainer, TrainingArguments  # noqa: E402
 
 OLD = dict(vocab_size=4000, lr=1e-3, warmup_ratio=0.06, schedule="linear", max_steps=1000, seq_len=128,
            short_seq_prob=0.1, dupe_factor=5, batch_size=32, sparse=True, nsp=True, decay_all=False,
-           pairs="bert", init=0.02, autocast=None, compile=False)
+           pairs="bert", init=0.02, autocast=None, compile=False, mask_prob=0.15)
 
 SETTINGS = {
     "old_defaults": {},
@@ -89,6 +90,13 @@ SETTINGS = {
     # bf16 autocast and torch.compile on the CPU: only worth a quality test if they are faster per update
     "clock5_bf16": dict(vocab_size=8192, max_steps=1500, autocast="bf16"),
     "clock5_compile": dict(vocab_size=8192, max_steps=1500, compile=True),
+    # When does tiny leave the plateau on WikiText-2 at all? A constant rate (no decay) for as long as it
+    # takes, scored every few thousand updates; and the same with 40 % of the pieces masked (more
+    # questions per pair: Wettig et al. 2023, "Should You Mask 15% in Masked Language Modeling?").
+    "probe_seq64": dict(vocab_size=8192, seq_len=64, schedule="constant", max_steps=30000,
+                        warmup_ratio=100 / 30000),
+    "probe_seq64_mask40": dict(vocab_size=8192, seq_len=64, schedule="constant", max_steps=30000,
+                               warmup_ratio=100 / 30000, mask_prob=0.4),
     "new_defaults": dict(vocab_size=8192, max_steps=10**7, warmup_ratio=60 / 10**7),  # by updates, no clock
     "naive_recipe": dict(vocab_size=8192, schedule="constant", warmup_ratio=0.0, decay_all=True,
                          pairs="naive", sparse=False),
@@ -150,6 +158,9 @@ def build(setting: dict, documents, tokenizer, seed: int = 0):
         train_dataset = PretrainingDataset(naive_instances(
             tokenize_documents(train_documents, tokenizer, False), random.Random(seed), 60,
             options["seq_len"]))
+    if options["mask_prob"] != 0.15:  # training masks only: the held-out pairs keep BERT's 15 %
+        collator.mlm_probability = options["mask_prob"]
+        collator.max_predictions_per_seq = math.ceil(options["seq_len"] * options["mask_prob"])
     if not options["nsp"]:
         collator = WithoutNSP(collator)
     config = BertConfig.from_dict({"vocab_size": len(tokenizer), **SIZES["tiny"],

@@ -41,6 +41,13 @@ def make_inputs(config: bertedu.BertConfig, batch_size: int = 3, seq_len: int = 
     return input_ids, attention_mask, token_type_ids
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    """Tokenized corpora (``python -m bertedu pretrain``) are cached in the session's temporary folder,
+    never in the user's ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
 @pytest.fixture(params=range(len(TINY_CONFIGS)), ids=lambda i: f"config{i}")
 def config(request) -> bertedu.BertConfig:
     return bertedu.BertConfig(**TINY_CONFIGS[request.param])

@@ -170,6 +170,28 @@ def test_truncate_seq_pair_trims_the_longer_side_from_both_ends():
         truncate_seq_pair([1], [2], -1, rng)
 
 
+def original_truncate_seq_pair(tokens_a, tokens_b, max_num_tokens, rng):
+    """create_pretraining_data.py's loop, a token at a time."""
+    while len(tokens_a) + len(tokens_b) > max_num_tokens:
+        longer = tokens_a if len(tokens_a) > len(tokens_b) else tokens_b
+        if rng.random() < 0.5:
+            del longer[0]
+        else:
+            longer.pop()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 50), st.integers(0, 2**32 - 1))
+def test_truncate_seq_pair_cuts_what_the_original_cuts_with_the_same_draws(len_a, len_b, max_num_tokens, seed):
+    ours, theirs = random.Random(seed), random.Random(seed)
+    a, b = list(range(len_a)), list(range(100, 100 + len_b))
+    original_a, original_b = list(a), list(b)
+    truncate_seq_pair(a, b, max_num_tokens, ours)
+    original_truncate_seq_pair(original_a, original_b, max_num_tokens, theirs)
+    assert (a, b) == (original_a, original_b)
+    assert ours.random() == theirs.random()  # the same number of draws: later pairs are cut alike
+
+
 def test_static_masks_differ_between_dupes_and_seeds_reproduce(tokenizer):
     documents = corpus(7, 2, sentences=(1, 1), sentence_length=(30, 30))
     masked = instances(documents, tokenizer, 64, seed=7, mask=True, dupe_factor=20)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import shutil
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from ..config import SIZES, BertConfig
 from ..corpus import FORMATS, course_corpus_files, read_corpus
 from ..course import DATA_DIR
 from ..files import json_text, read_json, run_folder, write_file
+from ..pretraining.cache import corpus_fingerprint, default_cache_dir, tokenize_corpus
 from ..pretraining.run import check_corpus, pretrain
 from ..tokenizer.fast import BertTokenizerFast
 from ..tokenizer.vocab import train_wordpiece, write_vocab
@@ -44,7 +44,7 @@ CLOCK_EVAL_EVERY = 500   # held-out evaluations of a run the clock ends
 # Arguments that may change between a run and its --resume; the others must match. The corpus is
 # compared by content, not by its paths (a moved corpus or output folder still resumes).
 MAY_CHANGE_ON_RESUME = ("max_minutes", "resume", "overwrite", "no_progress_bar", "corpus", "output",
-                        "dataloader_num_workers")
+                        "dataloader_num_workers", "cache_dir", "no_cache")
 ARGUMENTS_FILE = Path("checkpoint") / "arguments.json"
 # What a run writes in --output; --overwrite removes these (and nothing else) before the new run writes.
 RUN_FILES = ("checkpoint", "config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json",
@@ -94,6 +94,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the run that --output already holds")
     parser.add_argument("--no-progress-bar", action="store_true", help="no tqdm progress bars")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="where tokenized corpora are kept, so that a second run with the same corpus "
+                             "and vocabulary skips tokenizing (default $XDG_CACHE_HOME/bertedu/tokenized "
+                             "or ~/.cache/bertedu/tokenized)")
+    parser.add_argument("--no-cache", action="store_true", help="tokenize the corpus, keep nothing")
 
 
 def read_config(name: str) -> dict:
@@ -125,16 +130,6 @@ def training_arguments(args: argparse.Namespace) -> TrainingArguments:
         autocast="bf16" if args.bf16 else None, eval_every=eval_every,
         checkpoint_every=args.checkpoint_every or eval_every, seed=args.seed,
         progress_bar=not args.no_progress_bar, dataloader_num_workers=args.dataloader_num_workers)
-
-
-def corpus_fingerprint(documents: list[list[str]]) -> str:
-    """A SHA-256 of the corpus text as read (documents and sentences in order)."""
-    digest = hashlib.sha256()
-    for document in documents:
-        for sentence in document:
-            digest.update(sentence.encode("utf-8") + b"\n")
-        digest.update(b"\n")
-    return digest.hexdigest()
 
 
 def check_output(args: argparse.Namespace, record: dict) -> None:
@@ -215,6 +210,10 @@ def run(args: argparse.Namespace) -> int:
         distributed.barrier()
         if not main:
             tokenizer = BertTokenizerFast.from_pretrained(args.output)
+        cache_dir = None if args.no_cache else args.cache_dir or default_cache_dir()
+        words, cache = tokenize_corpus(documents, tokenizer, cache_dir, progress_bar=not args.no_progress_bar)
+        if main and cache is not None:
+            print(f"the corpus as WordPieces: {cache}")
         config = BertConfig.from_dict({"vocab_size": len(tokenizer), **config_values}, warn_unknown=False)
         effective = args.batch_size * distributed.world_size() * args.gradient_accumulation_steps
         if main:
@@ -223,7 +222,7 @@ def run(args: argparse.Namespace) -> int:
                   f"{effective} sequences per update ({args.batch_size} per process x {distributed.world_size()} "
                   f"process(es) x {args.gradient_accumulation_steps} accumulated)")
         try:
-            _, trainer = pretrain(documents, tokenizer, config, training_args, args.seq_len,
+            _, trainer = pretrain(words, tokenizer, config, training_args, args.seq_len,
                                   resume=args.resume, dupe_factor=args.dupe_factor)
         except FloatingPointError as error:
             raise FloatingPointError(f"{error} (--lr {args.lr:g}); no model of this run was saved in "

@@ -30,6 +30,7 @@ from typing import Union
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
+from .cache import decode_corpus, encode_corpus
 from .masking import check_masking_settings, create_masked_lm_predictions, random_replacement_words
 
 # A sentence is a string to tokenize or an already tokenized list of WordPieces.
@@ -57,9 +58,12 @@ class TrainingInstance:
 
 def tokenize_documents(documents: Sequence[Sequence[Sentence]], tokenizer,
                        progress_bar: bool = True) -> list[list[list[str]]]:
-    """Tokenize every sentence, then drop empty sentences and documents (as the original does)."""
+    """Tokenize every sentence (text in batches, ``cache.encode_corpus``; lists of WordPieces are kept),
+    then drop empty sentences and documents (as the original does)."""
+    if all(isinstance(sentence, str) for document in documents for sentence in document):
+        documents = decode_corpus(encode_corpus(documents, tokenizer, progress_bar), tokenizer)
     tokenized = []
-    for document in tqdm(documents, desc="tokenizing", disable=not progress_bar):
+    for document in documents:
         sentences = [tokenizer.tokenize(sentence) if isinstance(sentence, str) else list(sentence)
                      for sentence in document]
         sentences = [sentence for sentence in sentences if sentence]
@@ -74,12 +78,15 @@ def truncate_seq_pair(tokens_a: list[str], tokens_b: list[str], max_num_tokens: 
     one token at a time from its front or its back with probability 0.5 each."""
     if max_num_tokens < 0:
         raise ValueError(f"max_num_tokens must be >= 0, got {max_num_tokens}")
-    while len(tokens_a) + len(tokens_b) > max_num_tokens:
-        longer = tokens_a if len(tokens_a) > len(tokens_b) else tokens_b
-        if rng.random() < 0.5:
-            del longer[0]
-        else:
-            longer.pop()
+    # Count what leaves each end, then cut once: the same draws as deleting a token at a time.
+    lengths, cut = [len(tokens_a), len(tokens_b)], [[0, 0], [0, 0]]  # A, B: tokens off [front, back]
+    while sum(lengths) > max_num_tokens:
+        side = 0 if lengths[0] > lengths[1] else 1
+        cut[side][0 if rng.random() < 0.5 else 1] += 1
+        lengths[side] -= 1
+    for tokens, (front, back) in zip((tokens_a, tokens_b), cut):
+        del tokens[len(tokens) - back:]
+        del tokens[:front]
 
 
 def _tokens_of(document: list[list[str]], sentences: range) -> list[str]:

@@ -15,8 +15,10 @@ from __future__ import annotations
 import math
 import os
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -96,11 +98,12 @@ def prepare_pretraining_data(
 
 def token_counts(instances: Sequence[TrainingInstance], tokenizer) -> torch.Tensor:
     """(V,) how often each token occurs in the instances' text ([CLS] and [SEP] not counted)."""
-    skip = {tokenizer.cls_token, tokenizer.sep_token}
-    ids = [tokenizer.convert_tokens_to_ids([t for t in instance.tokens if t not in skip])
-           for instance in instances]
-    flat = torch.tensor([i for row in ids for i in row], dtype=torch.long)   # (total tokens,)
-    return torch.bincount(flat, minlength=len(tokenizer))
+    counts = Counter(chain.from_iterable(instance.tokens for instance in instances))
+    for special in (tokenizer.cls_token, tokenizer.sep_token):
+        counts.pop(special, None)
+    ids = torch.tensor(tokenizer.convert_tokens_to_ids(list(counts)), dtype=torch.long)  # (distinct,)
+    return torch.zeros(len(tokenizer), dtype=torch.long).index_add_(
+        0, ids, torch.tensor(list(counts.values()), dtype=torch.long))
 
 
 def pretraining_metrics(model: torch.nn.Module, eval_batches: Sequence[dict[str, torch.Tensor]],

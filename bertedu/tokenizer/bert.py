@@ -126,11 +126,14 @@ class BertTokenizer(SpecialTokensMixin):
             offsets += word_piece_offsets(pieces, indices, self.unk_token)
         return tokens, offsets
 
+    def batch_token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's WordPiece ids, no special tokens (``BertTokenizerFast``: one call into Rust)."""
+        return [self.convert_tokens_to_ids(self._tokens(text)) for text in texts]
+
     def _encode_texts(self, texts: Sequence[str], offsets: bool = True) -> list[tuple[list[int], Offsets]]:
         """The ids of each text, without special tokens, and their offsets ((0, 0) if not ``offsets``)."""
         if not offsets:  # the short path: no character bookkeeping
-            return [(ids, [(0, 0)] * len(ids)) for ids in (self.convert_tokens_to_ids(self._tokens(text))
-                                                          for text in texts)]
+            return [(ids, [(0, 0)] * len(ids)) for ids in self.batch_token_ids(texts)]
         return [(self.convert_tokens_to_ids(tokens), offsets)
                 for tokens, offsets in map(self._tokens_with_offsets, texts)]
 
@@ -215,9 +218,8 @@ class BertTokenizer(SpecialTokensMixin):
         return self.convert_tokens_to_string(tokens)
 
     def convert_tokens_to_string(self, tokens: Sequence[str]) -> str:
-        """Tokens to text as transformers 5 does it (its WordPiece decoder): ``##`` pieces glued to
-        the piece before, the rest joined with spaces, then " ," becomes "," and so on.
-        (transformers 4's Python tokenizer only joined: "hello ##s ," gave "hellos ,".)"""
+        """Tokens to text as transformers 5's WordPiece decoder does: ``##`` pieces glued to the piece
+        before, the rest joined with spaces, then " ," becomes "," (transformers 4's Python one only joined)."""
         return "".join(encoding.detokenize(index, token) for index, token in enumerate(tokens))
 
     def batch_decode(self, sequences, skip_special_tokens: bool = False) -> list[str]:
@@ -237,14 +239,12 @@ class BertTokenizer(SpecialTokensMixin):
         if sorted(self.ids_to_tokens) != list(range(len(tokens))):
             raise ValueError("the vocabulary's ids are not 0..N-1, so it cannot be written as vocab.txt")
         config = {"tokenizer_class": "BertTokenizer", "do_lower_case": self.do_lower_case,
-                  "strip_accents": self.strip_accents,
-                  "tokenize_chinese_chars": self.tokenize_chinese_chars, "never_split": self.never_split,
-                  "do_basic_tokenize": self.do_basic_tokenize, **self.special_tokens_map}
+                  "strip_accents": self.strip_accents, "tokenize_chinese_chars": self.tokenize_chinese_chars,
+                  "never_split": self.never_split, "do_basic_tokenize": self.do_basic_tokenize, **self.special_tokens_map}
         if self.model_max_length is not None:
             config["model_max_length"] = self.model_max_length
         return write_tokenizer_folder(directory, tokens, config)
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(vocab_size={self.vocab_size}, do_lower_case="
-                f"{self.do_lower_case}, strip_accents={self.strip_accents}, "
-                f"tokenize_chinese_chars={self.tokenize_chinese_chars})")
+        return (f"{type(self).__name__}(vocab_size={self.vocab_size}, do_lower_case={self.do_lower_case}, "
+                f"strip_accents={self.strip_accents}, tokenize_chinese_chars={self.tokenize_chinese_chars})")

@@ -52,3 +52,8 @@ class BertTokenizerFast(BertTokenizer):
             return super()._encode_texts(texts, offsets)
         encodings = self.backend_tokenizer.encode_batch(list(texts), add_special_tokens=False)
         return [(encoding.ids, encoding.offsets) for encoding in encodings]
+
+    def batch_token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        if any(_SURROGATE.search(text) for text in texts):
+            return super().batch_token_ids(texts)
+        return [encoding.ids for encoding in self.backend_tokenizer.encode_batch(list(texts), add_special_tokens=False)]
