@@ -2,6 +2,7 @@
 
 In the order the data flows:
 
+- ``cache``: the corpus as WordPieces, tokenized once and kept in a file for later runs;
 - ``instances``: cut documents into "[CLS] A [SEP] B [SEP]" pairs for next sentence prediction;
 - ``masking``: the 15 % / 80-10-10 masked-LM rule;
 - ``collator``: pairs in, a padded batch with masks and labels out (dynamic or static masking);
@@ -9,6 +10,7 @@ In the order the data flows:
 - ``run``: the procedure: split, cut, mask, train with ``bertedu.trainer``, evaluate, save.
 """
 
+from .cache import tokenize_corpus
 from .collator import DataCollatorForPretraining
 from .heads import BertOnlyMLMHead, BertPreTrainingHeads, masked_lm_logits_and_loss
 from .instances import (
@@ -26,5 +28,5 @@ from .run import prepare_pretraining_data, pretrain, pretraining_metrics
 __all__ = ["BertForMaskedLM", "BertForPreTraining", "BertOnlyMLMHead", "BertPreTrainingHeads",
            "build_pretraining_dataset", "create_masked_lm_predictions", "create_training_instances",
            "DataCollatorForPretraining", "masked_lm_logits_and_loss", "prepare_pretraining_data", "pretrain",
-           "pretraining_metrics", "PretrainingDataset", "split_documents", "TrainingInstance",
-           "truncate_seq_pair"]
+           "pretraining_metrics", "PretrainingDataset", "split_documents", "tokenize_corpus",
+           "TrainingInstance", "truncate_seq_pair"]
