@@ -92,6 +92,9 @@ SETTINGS = {
     "clock5_compile": dict(vocab_size=8192, max_steps=1500, compile=True),
     # bf16 for the same 5 minutes: 1500 x 6.18 / 5.27 updates (its measured speed-up over float32)
     "clock5_bf16_time": dict(vocab_size=8192, max_steps=1760, autocast="bf16"),
+    # Shorter pairs: more pairs a minute, and fewer positions to spread attention over at the start
+    "speed_seq32": dict(vocab_size=8192, seq_len=32),
+    "clock5_seq32": dict(vocab_size=8192, seq_len=32, max_steps=5290),  # 5 minutes at 17.6 updates/s
     # When does tiny leave the plateau on WikiText-2 at all? A constant rate (no decay) for as long as it
     # takes, scored every few thousand updates; and the same with 40 % of the pieces masked (more
     # questions per pair: Wettig et al. 2023, "Should You Mask 15% in Masked Language Modeling?").
@@ -148,8 +151,9 @@ class WithoutNSP:
         return batch
 
 
-def build(setting: dict, documents, tokenizer, seed: int = 0):
-    """(model, trainer) for one setting, as ``bertedu.pretraining.run.pretrain`` builds them."""
+def build(setting: dict, documents, tokenizer, seed: int = 0, model=None):
+    """(model, trainer) for one setting, as ``bertedu.pretraining.run.pretrain`` builds them (a new
+    model unless ``model`` is given)."""
     options = {**OLD, **setting}
     data = pretrain_module.prepare_pretraining_data(
         documents, tokenizer, options["seq_len"], dupe_factor=options["dupe_factor"],
@@ -168,7 +172,7 @@ def build(setting: dict, documents, tokenizer, seed: int = 0):
     config = BertConfig.from_dict({"vocab_size": len(tokenizer), **SIZES["tiny"],
                                   "initializer_range": options["init"]}, warn_unknown=False)
     set_seed(seed)
-    model = BertForPreTraining(config, sparse_prediction=options["sparse"])
+    model = model or BertForPreTraining(config, sparse_prediction=options["sparse"])
     args = TrainingArguments(learning_rate=options["lr"], weight_decay=0.01,
                              warmup_ratio=options["warmup_ratio"], lr_scheduler_type=options["schedule"],
                              max_steps=options["max_steps"], batch_size=options["batch_size"], seed=seed,
@@ -188,9 +192,9 @@ def tokenizer_for(documents, vocab_size: int, folder: Path) -> BertTokenizer:
 
 
 def run(name: str, steps: list[int], corpus: Path, eval_file: Path, vocab_folder: Path, seed: int = 0,
-        device: str | None = None, report=print) -> list[dict]:
+        device: str | None = None, report=print, eval_length: int = 128) -> list[dict]:
     """Train setting ``name``, score it after each of ``steps`` updates (at most its max_steps, as a
-    run cut by a time limit would be), return a row for each."""
+    run cut by a time limit would be) on windows of up to ``eval_length`` pieces, return a row for each."""
     setting = SETTINGS[name]
     documents = read_corpus([corpus], "wikitext")
     tokenizer = tokenizer_for(documents, {**OLD, **setting}["vocab_size"], vocab_folder)
@@ -207,19 +211,48 @@ def run(name: str, steps: list[int], corpus: Path, eval_file: Path, vocab_folder
         while trainer.step < stop:
             trainer.training_step()
         seconds += time.monotonic() - start
-        model.eval()
-        with tempfile.TemporaryDirectory() as folder, torch.no_grad():
-            package = pretrain_module.pretraining_metrics(model, data.eval_batches, data.train_token_counts)
-            model.cpu().save_pretrained(folder)
-            model.to(trainer.device)
-            tokenizer.save_pretrained(folder)
-            result = mlm_eval.evaluate_folder(folder, eval_file, corpus, seed=0)
         rows.append({"setting": name, "changes": setting, "updates": trainer.step, "instances": instances,
-                     "seconds": seconds, "mask_accuracy": result["mlm_accuracy"],
-                     "mask_loss": result["mlm_loss"], "baseline": result["most_frequent_accuracy"],
-                     "unigram_loss": result["unigram_loss"], "package": package})
+                     "seconds": seconds, **score(model, trainer, tokenizer, data, corpus, eval_file, eval_length)})
         report(rows[-1])
     return rows
+
+
+def score(model, trainer, tokenizer, data, corpus: Path, eval_file: Path, eval_length: int) -> dict:
+    """``mlm_eval.py`` on ``eval_file`` (windows of up to ``eval_length`` pieces) and the package's
+    held-out metrics on the run's own held-out pairs."""
+    model.eval()
+    with tempfile.TemporaryDirectory() as folder, torch.no_grad():
+        package = pretrain_module.pretraining_metrics(model, data.eval_batches, data.train_token_counts)
+        model.cpu().save_pretrained(folder)
+        model.to(trainer.device)
+        tokenizer.save_pretrained(folder)
+        result = mlm_eval.evaluate_folder(folder, eval_file, corpus, seed=0, max_length=eval_length)
+    return {"mask_accuracy": result["mlm_accuracy"], "mask_loss": result["mlm_loss"],
+            "baseline": result["most_frequent_accuracy"], "unigram_loss": result["unigram_loss"],
+            "eval_length": eval_length, "package": package}
+
+
+def two_phase(short_steps: int, long_steps: int, corpus: Path, eval_file: Path, vocab_folder: Path,
+              short_length: int = 32, seed: int = 0) -> dict:
+    """BERT's two phases of length (appendix A.2: 90 % of the steps at 128, then 512) at a laptop's
+    scale: pairs of up to ``short_length`` pieces for ``short_steps`` updates (the CLI's recipe with the
+    rate held after warmup), then pairs of 128 for ``long_steps`` with the rate decaying to 0. The
+    model and AdamW's moments carry over; the row is scored at 128 pieces."""
+    documents = read_corpus([corpus], "wikitext")
+    tokenizer = tokenizer_for(documents, 8192, vocab_folder)
+    model, first, _, _ = build(dict(vocab_size=8192, seq_len=short_length, schedule="constant",
+                                    max_steps=short_steps), documents, tokenizer, seed)
+    start = time.monotonic()
+    while first.step < short_steps:
+        first.training_step()
+    long = dict(vocab_size=8192, max_steps=long_steps, warmup_ratio=0.0)
+    _, second, data, instances = build(long, documents, tokenizer, seed, model=model)
+    second.optimizer.load_state_dict(first.optimizer.state_dict())
+    while second.step < long_steps:
+        second.training_step()
+    return {"setting": f"two_phase_{short_length}_128", "changes": {"short_steps": short_steps,
+            "long_steps": long_steps}, "updates": short_steps + long_steps, "instances": instances,
+            "seconds": time.monotonic() - start, **score(model, second, tokenizer, data, corpus, eval_file, 128)}
 
 
 def speed(name: str, corpus: Path, vocab_folder: Path, updates: int = 40, warmup: int = 5,
@@ -261,10 +294,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--vocab-folder", type=Path, default=Path("runs/ablation"))
     parser.add_argument("--device", help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--eval-length", type=int, default=128,
+                        help="mlm_eval.py's windows: at most this many pieces (default 128)")
     parser.add_argument("--speed", action="store_true", help="measure updates/s instead")
     parser.add_argument("--results", type=Path, help="append a JSON line per setting here")
     parser.add_argument("--table", nargs="+", type=Path, metavar="JSONL", help="print the table of these")
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--two-phase", nargs=2, type=int, metavar=("SHORT", "LONG"),
+                        help="train SHORT updates at length 32, then LONG at 128 (see two_phase)")
     args = parser.parse_args(argv)
     if args.list:
         for name, setting in SETTINGS.items():
@@ -284,12 +321,15 @@ def main(argv: list[str] | None = None) -> None:
                 file.write(json.dumps(row) + "\n")
 
     args.vocab_folder.mkdir(parents=True, exist_ok=True)
+    if args.two_phase:
+        report(two_phase(*args.two_phase, args.wikitext / "test.txt", args.wikitext / "valid.txt", args.vocab_folder))
+        return
     for name in args.settings:
         if args.speed:
             report(speed(name, args.wikitext / "test.txt", args.vocab_folder))
         else:
             run(name, args.steps, args.wikitext / "test.txt", args.wikitext / "valid.txt",
-                args.vocab_folder, device=args.device, report=report)
+                args.vocab_folder, device=args.device, report=report, eval_length=args.eval_length)
 
 
 if __name__ == "__main__":
