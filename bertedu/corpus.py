@@ -25,6 +25,7 @@ without a single title read as ``wikitext``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -133,3 +134,14 @@ def pretraining_corpus_files() -> list[Path]:
     """The course's pretraining corpus: ``data/pretraining/*.txt.gz`` (movie reviews and speeches,
     in the ``bert`` format, gzip-compressed; ``data/README.md`` says where they come from)."""
     return sorted((DATA_DIR / "pretraining").glob("*.txt.gz"))
+
+
+def corpus_fingerprint(documents: list[list[str]]) -> str:
+    """A SHA-256 of the corpus text as read (documents and sentences in order): what ``pretrain
+    --resume`` compares, kept as it was so that older runs still resume."""
+    digest = hashlib.sha256()
+    for document in documents:
+        for sentence in document:
+            digest.update(sentence.encode("utf-8") + b"\n")
+        digest.update(b"\n")
+    return digest.hexdigest()

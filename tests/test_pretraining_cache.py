@@ -85,6 +85,7 @@ def test_the_file_name_follows_the_text_and_the_vocabulary(tmp_path):
              cache_path(documents, cased, tmp_path), cache_path(text_corpus(seed=9), a, tmp_path),
              cache_path([*documents[:3], [], *documents[3:]], a, tmp_path)}
     assert len(names) == 5
+    assert cache_path([["a\nb", "c"]], a, tmp_path) != cache_path([["a", "b\nc"]], a, tmp_path)
     assert cache_path(documents, a, tmp_path) == cache_path(documents, BertTokenizerFast(vocab_a), tmp_path)
 
 

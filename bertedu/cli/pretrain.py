@@ -27,10 +27,10 @@ from pathlib import Path
 
 from .. import distributed
 from ..config import SIZES, BertConfig
-from ..corpus import FORMATS, course_corpus_files, read_corpus
+from ..corpus import FORMATS, corpus_fingerprint, course_corpus_files, read_corpus
 from ..course import DATA_DIR
 from ..files import json_text, read_json, run_folder, write_file
-from ..pretraining.cache import corpus_fingerprint, default_cache_dir, tokenize_corpus
+from ..pretraining.cache import default_cache_dir, tokenize_corpus
 from ..pretraining.run import check_corpus, pretrain
 from ..tokenizer.fast import BertTokenizerFast
 from ..tokenizer.vocab import train_wordpiece, write_vocab
@@ -94,10 +94,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true",
                         help="replace the run that --output already holds")
     parser.add_argument("--no-progress-bar", action="store_true", help="no tqdm progress bars")
-    parser.add_argument("--cache-dir", metavar="DIR",
-                        help="where tokenized corpora are kept, so that a second run with the same corpus "
-                             "and vocabulary skips tokenizing (default $XDG_CACHE_HOME/bertedu/tokenized "
-                             "or ~/.cache/bertedu/tokenized)")
+    parser.add_argument("--cache-dir", metavar="DIR", help="keep tokenized corpora here: a second run on the same "
+                        "text and vocabulary skips tokenizing (default $XDG_CACHE_HOME/bertedu/tokenized, "
+                        "else ~/.cache/bertedu/tokenized)")
     parser.add_argument("--no-cache", action="store_true", help="tokenize the corpus, keep nothing")
 
 
@@ -212,15 +211,14 @@ def run(args: argparse.Namespace) -> int:
             tokenizer = BertTokenizerFast.from_pretrained(args.output)
         cache_dir = None if args.no_cache else args.cache_dir or default_cache_dir()
         words, cache = tokenize_corpus(documents, tokenizer, cache_dir, progress_bar=not args.no_progress_bar)
-        if main and cache is not None:
-            print(f"the corpus as WordPieces: {cache}")
         config = BertConfig.from_dict({"vocab_size": len(tokenizer), **config_values}, warn_unknown=False)
         effective = args.batch_size * distributed.world_size() * args.gradient_accumulation_steps
         if main:
             print(f"{len(documents)} documents from {len(paths)} file(s); vocabulary of {len(tokenizer)}; "
                   f"BERT L={config.num_hidden_layers} H={config.hidden_size} A={config.num_attention_heads}; "
                   f"{effective} sequences per update ({args.batch_size} per process x {distributed.world_size()} "
-                  f"process(es) x {args.gradient_accumulation_steps} accumulated)")
+                  f"process(es) x {args.gradient_accumulation_steps} accumulated)"
+                  + ("" if cache is None else f"; the corpus as WordPieces: {cache}"))
         try:
             _, trainer = pretrain(words, tokenizer, config, training_args, args.seq_len,
                                   resume=args.resume, dupe_factor=args.dupe_factor)

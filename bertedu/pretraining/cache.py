@@ -40,13 +40,15 @@ def default_cache_dir() -> Path | None:
     return base / "bertedu" / "tokenized"
 
 
-def corpus_fingerprint(documents: Sequence[Sequence[str]]) -> str:
-    """A SHA-256 of the corpus text as read (documents and sentences in order)."""
+def text_fingerprint(documents: Sequence[Sequence[str]]) -> str:
+    """A SHA-256 of the documents' sentences, each after its length, so that two different corpora
+    never hash the same text (even where a sentence holds a line break)."""
     digest = hashlib.sha256()
     for document in documents:
+        digest.update(f"document {len(document)}\n".encode())
         for sentence in document:
-            digest.update(sentence.encode("utf-8") + b"\n")
-        digest.update(b"\n")
+            data = sentence.encode("utf-8", "surrogatepass")
+            digest.update(f"{len(data)}:".encode() + data)
     return digest.hexdigest()
 
 
@@ -62,7 +64,7 @@ def tokenizer_fingerprint(tokenizer) -> str:
 
 def cache_path(documents: Sequence[Sequence[str]], tokenizer, cache_dir: str | os.PathLike) -> Path:
     """Where the tokenized corpus is (or will be) stored in ``cache_dir``."""
-    key = hashlib.sha256(f"{CACHE_FORMAT}:{corpus_fingerprint(documents)}:"
+    key = hashlib.sha256(f"{CACHE_FORMAT}:{text_fingerprint(documents)}:"
                          f"{tokenizer_fingerprint(tokenizer)}".encode()).hexdigest()
     return Path(cache_dir) / f"tokenized-{key[:32]}.safetensors"
 
