@@ -41,11 +41,13 @@ def make_inputs(config: bertedu.BertConfig, batch_size: int = 3, seq_len: int = 
     return input_ids, attention_mask, token_type_ids
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory, monkeypatch):
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
     """Tokenized corpora (``python -m bertedu pretrain``) are cached in the session's temporary folder,
-    never in the user's ~/.cache."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+    never in the user's ~/.cache (session scope: set before any module's fixtures run the CLI)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+        yield
 
 
 @pytest.fixture(params=range(len(TINY_CONFIGS)), ids=lambda i: f"config{i}")
