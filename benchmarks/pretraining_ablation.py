@@ -172,7 +172,8 @@ def build(setting: dict, documents, tokenizer, seed: int = 0, model=None):
     config = BertConfig.from_dict({"vocab_size": len(tokenizer), **SIZES["tiny"],
                                   "initializer_range": options["init"]}, warn_unknown=False)
     set_seed(seed)
-    model = model or BertForPreTraining(config, sparse_prediction=options["sparse"])
+    if model is None:
+        model = BertForPreTraining(config, sparse_prediction=options["sparse"])
     args = TrainingArguments(learning_rate=options["lr"], weight_decay=0.01,
                              warmup_ratio=options["warmup_ratio"], lr_scheduler_type=options["schedule"],
                              max_steps=options["max_steps"], batch_size=options["batch_size"], seed=seed,
