@@ -42,6 +42,7 @@ import mlm_eval  # noqa: E402
 from bertedu.config import SIZES, BertConfig  # noqa: E402
 from bertedu.corpus import read_corpus  # noqa: E402
 from bertedu.course import set_seed  # noqa: E402
+from bertedu.embeddings import sinusoidal_positional_encoding  # noqa: E402
 from bertedu.pretraining import run as pretrain_module  # noqa: E402
 from bertedu.pretraining.instances import PretrainingDataset, TrainingInstance, tokenize_documents  # noqa: E402
 from bertedu.pretraining.models import BertForPreTraining  # noqa: E402
@@ -51,7 +52,8 @@ from bertedu.trainer import Trainer, TrainingArguments  # noqa: E402
 
 OLD = dict(vocab_size=4000, lr=1e-3, warmup_ratio=0.06, schedule="linear", max_steps=1000, seq_len=128,
            short_seq_prob=0.1, dupe_factor=5, batch_size=32, sparse=True, nsp=True, decay_all=False,
-           pairs="bert", init=0.02, autocast=None, compile=False, mask_prob=0.15)
+           pairs="bert", init=0.02, autocast=None, compile=False, mask_prob=0.15,
+           positions=None, dropout=0.1)
 
 SETTINGS = {
     "old_defaults": {},
@@ -102,6 +104,17 @@ SETTINGS = {
                         warmup_ratio=100 / 30000),
     "probe_seq64_mask40": dict(vocab_size=8192, seq_len=64, schedule="constant", max_steps=30000,
                                warmup_ratio=100 / 30000, mask_prob=0.4),
+    # Position embeddings initialised as sinusoids (scaled to this std) instead of N(0, init): a dot
+    # product of two sinusoid rows depends on their offset only, so "attend to the piece before" is a
+    # map the model can learn once for all positions (still learned, still BERT's architecture).
+    "clock5_sinpos0.02": dict(vocab_size=8192, max_steps=1500, positions=0.02),
+    "clock5_sinpos0.1": dict(vocab_size=8192, max_steps=1500, positions=0.1),
+    "probe_seq64_sinpos0.02": dict(vocab_size=8192, seq_len=64, schedule="constant", max_steps=30000,
+                                   warmup_ratio=100 / 30000, positions=0.02),
+    # The objective and the noise: MLM alone (as RoBERTa), and no dropout (a 5-minute run sees each
+    # pair a few times at most, so there is little to regularise)
+    "clock5_no_nsp": dict(vocab_size=8192, max_steps=1500, nsp=False),
+    "clock5_dropout0": dict(vocab_size=8192, max_steps=1500, dropout=0.0),
     "new_defaults": dict(vocab_size=8192, max_steps=10**7, warmup_ratio=60 / 10**7),  # by updates, no clock
     "naive_recipe": dict(vocab_size=8192, schedule="constant", warmup_ratio=0.0, decay_all=True,
                          pairs="naive", sparse=False),
@@ -170,10 +183,17 @@ def build(setting: dict, documents, tokenizer, seed: int = 0, model=None):
     if not options["nsp"]:
         collator = WithoutNSP(collator)
     config = BertConfig.from_dict({"vocab_size": len(tokenizer), **SIZES["tiny"],
-                                  "initializer_range": options["init"]}, warn_unknown=False)
+                                  "initializer_range": options["init"],
+                                  "hidden_dropout_prob": options["dropout"],
+                                  "attention_probs_dropout_prob": options["dropout"]}, warn_unknown=False)
     set_seed(seed)
     if model is None:
         model = BertForPreTraining(config, sparse_prediction=options["sparse"])
+        if options["positions"]:
+            weight = model.bert.embeddings.position_embeddings.weight  # (P, H)
+            table = sinusoidal_positional_encoding(*weight.shape)
+            with torch.no_grad():
+                weight.copy_(table * (options["positions"] / table.std()))
     args = TrainingArguments(learning_rate=options["lr"], weight_decay=0.01,
                              warmup_ratio=options["warmup_ratio"], lr_scheduler_type=options["schedule"],
                              max_steps=options["max_steps"], batch_size=options["batch_size"], seed=seed,
