@@ -10,7 +10,7 @@ prints, per rate, held-out F1 at τ = 0 beside always answering nothing, HasAns 
 and the held-out loss (lower: the model puts more probability on the right positions, including
 [CLS] for "no answer"; with so few questions, the F1s often tie at the baseline, the loss does not).
 
-    python benchmarks/squad_sample_lr.py --json benchmarks/results/squad_sample_lr_cpu.json
+    python benchmarks/squad_sample_lr.py --json benchmarks/results/squad_sample_lr_25k_cpu.json
     python benchmarks/squad_sample_lr.py --epochs 6 --lrs 3e-4 --json benchmarks/results/squad_sample_lr_6epochs_cpu.json
 """
 
@@ -44,7 +44,7 @@ def article_split(path: Path, held_out_articles: int) -> tuple[list, list]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", type=Path, default=ROOT / "data" / "course-bert")
-    parser.add_argument("--lrs", type=float, nargs="+", default=[1e-4, 3e-4, 1e-3])
+    parser.add_argument("--lrs", type=float, nargs="+", default=[1e-4, 3e-4, 1e-3, 3e-3])
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--held-out-articles", type=int, default=2)
