@@ -53,7 +53,7 @@ from bertedu.trainer import Trainer, TrainingArguments  # noqa: E402
 OLD = dict(vocab_size=4000, lr=1e-3, warmup_ratio=0.06, schedule="linear", max_steps=1000, seq_len=128,
            short_seq_prob=0.1, dupe_factor=5, batch_size=32, sparse=True, nsp=True, decay_all=False,
            pairs="bert", init=0.02, autocast=None, compile=False, mask_prob=0.15,
-           positions=None, dropout=0.1)
+           positions=None, dropout=0.1, easy_first=0)
 
 SETTINGS = {
     "old_defaults": {},
@@ -115,6 +115,12 @@ SETTINGS = {
     # pair a few times at most, so there is little to regularise)
     "clock5_no_nsp": dict(vocab_size=8192, max_steps=1500, nsp=False),
     "clock5_dropout0": dict(vocab_size=8192, max_steps=1500, dropout=0.0),
+    # Seventh session: easy questions first (the lead of the third session). For the first
+    # ``easy_first`` updates, the masked pieces are taken from words of several pieces, one piece a
+    # word, so each question has visible word-mates beside it (as a masked piece of a raw
+    # ``<unk>`` has); then BERT's uniform choice.
+    "clock5_easy500": dict(vocab_size=8192, max_steps=1500, easy_first=500),
+    "clock5_seq64_easy1000": dict(vocab_size=8192, seq_len=64, max_steps=2970, easy_first=1000),
     "new_defaults": dict(vocab_size=8192, max_steps=10**7, warmup_ratio=60 / 10**7),  # by updates, no clock
     "naive_recipe": dict(vocab_size=8192, schedule="constant", warmup_ratio=0.0, decay_all=True,
                          pairs="naive", sparse=False),
@@ -164,6 +170,51 @@ class WithoutNSP:
         return batch
 
 
+class EasyFirst:
+    """A collator wrapper: for its first ``batches`` batches each pair's masked pieces are chosen
+    from words cut into several pieces (one piece a word, the rest of the word left visible), topped
+    up with other pieces to BERT's count; after that, the wrapped collator's own uniform choice."""
+
+    def __init__(self, collator, batches: int):
+        self.collator, self.batches, self.calls = collator, batches, 0
+
+    def __getattr__(self, name):
+        return getattr(self.collator, name)
+
+    def _easy_mask(self, instance):
+        collator, rng = self.collator, self.collator.rng
+        tokens, special = instance.tokens, set(collator.special_tokens)
+        words, others = [], []
+        for index, token in enumerate(tokens):
+            if token in special:
+                continue
+            if token.startswith("##") and words and words[-1][-1] == index - 1:
+                words[-1].append(index)
+            else:
+                words.append([index])
+        easy = [rng.choice(word) for word in words if len(word) > 1]
+        others = [word[0] for word in words if len(word) == 1]
+        rng.shuffle(easy)
+        rng.shuffle(others)
+        count = min(collator.max_predictions_per_seq, max(1, round(len(tokens) * collator.mlm_probability)))
+        chosen = sorted((easy + others)[:count])
+        output = list(tokens)
+        for index in chosen:  # BERT's 80/10/10, as masking.create_masked_lm_predictions
+            if rng.random() < 0.8:
+                output[index] = collator.tokenizer.mask_token
+            elif rng.random() >= 0.5:
+                output[index] = collator.vocab_words[rng.randrange(len(collator.vocab_words))]
+        return output, chosen, [tokens[index] for index in chosen]
+
+    def __call__(self, instances):
+        self.calls += 1
+        if self.calls <= self.batches:
+            self.collator._mask = self._easy_mask
+        else:
+            self.collator.__dict__.pop("_mask", None)
+        return self.collator(instances)
+
+
 def build(setting: dict, documents, tokenizer, seed: int = 0, model=None):
     """(model, trainer) for one setting, as ``bertedu.pretraining.run.pretrain`` builds them (a new
     model unless ``model`` is given)."""
@@ -180,6 +231,8 @@ def build(setting: dict, documents, tokenizer, seed: int = 0, model=None):
     if options["mask_prob"] != 0.15:  # training masks only: the held-out pairs keep BERT's 15 %
         collator.mlm_probability = options["mask_prob"]
         collator.max_predictions_per_seq = math.ceil(options["seq_len"] * options["mask_prob"])
+    if options["easy_first"]:
+        collator = EasyFirst(collator, options["easy_first"])
     if not options["nsp"]:
         collator = WithoutNSP(collator)
     config = BertConfig.from_dict({"vocab_size": len(tokenizer), **SIZES["tiny"],
