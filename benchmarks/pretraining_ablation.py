@@ -40,11 +40,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import mlm_eval  # noqa: E402
 
 from bertedu.config import SIZES, BertConfig  # noqa: E402
-from bertedu.corpus import read_corpus  # noqa: E402
+from bertedu.corpus import read_corpus, read_wikitext  # noqa: E402
 from bertedu.course import set_seed  # noqa: E402
 from bertedu.embeddings import sinusoidal_positional_encoding  # noqa: E402
 from bertedu.pretraining import run as pretrain_module  # noqa: E402
 from bertedu.pretraining.instances import PretrainingDataset, TrainingInstance, tokenize_documents  # noqa: E402
+from bertedu.pretraining.masking import create_masked_lm_predictions  # noqa: E402
 from bertedu.pretraining.models import BertForPreTraining  # noqa: E402
 from bertedu.tokenizer import BertTokenizer  # noqa: E402
 from bertedu.tokenizer.vocab import train_wordpiece, write_vocab  # noqa: E402
@@ -53,7 +54,7 @@ from bertedu.trainer import Trainer, TrainingArguments  # noqa: E402
 OLD = dict(vocab_size=4000, lr=1e-3, warmup_ratio=0.06, schedule="linear", max_steps=1000, seq_len=128,
            short_seq_prob=0.1, dupe_factor=5, batch_size=32, sparse=True, nsp=True, decay_all=False,
            pairs="bert", init=0.02, autocast=None, compile=False, mask_prob=0.15,
-           positions=None, dropout=0.1, easy_first=0)
+           positions=None, dropout=0.1, easy_first=0, copy_first=0)
 
 SETTINGS = {
     "old_defaults": {},
@@ -121,6 +122,9 @@ SETTINGS = {
     # ``<unk>`` has); then BERT's uniform choice.
     "clock5_easy500": dict(vocab_size=8192, max_steps=1500, easy_first=500),
     "clock5_seq64_easy1000": dict(vocab_size=8192, seq_len=64, max_steps=2970, easy_first=1000),
+    # ... and a copy of the answer next door, on any text (``CopyFirst``).
+    "clock5_seq64_copy1000": dict(vocab_size=8192, seq_len=64, max_steps=2970, copy_first=1000),
+    "clock5_copy500": dict(vocab_size=8192, max_steps=1500, copy_first=500),
     "new_defaults": dict(vocab_size=8192, max_steps=10**7, warmup_ratio=60 / 10**7),  # by updates, no clock
     "naive_recipe": dict(vocab_size=8192, schedule="constant", warmup_ratio=0.0, decay_all=True,
                          pairs="naive", sparse=False),
@@ -215,6 +219,28 @@ class EasyFirst:
         return self.collator(instances)
 
 
+class CopyFirst(EasyFirst):
+    """For the first ``batches`` batches, half of each pair's chosen pieces get a copy of themselves
+    written over a neighbour (left or right at random), so the answer is plainly in sight next door:
+    a deterministic local question on any text, as a masked piece of a raw ``<unk>`` is on WikiText.
+    The chosen pieces keep BERT's count and 80/10/10 rule; the overwritten neighbours are not scored."""
+
+    def _easy_mask(self, instance):
+        collator, rng = self.collator, self.collator.rng
+        output, chosen, labels = create_masked_lm_predictions(
+            instance.tokens, collator.mlm_probability, collator.max_predictions_per_seq, collator.vocab_words,
+            rng, False, collator.special_tokens, collator.tokenizer.mask_token)
+        special, taken = set(collator.special_tokens), set(chosen)
+        for index in chosen:
+            if rng.random() < 0.5:
+                continue
+            neighbour = index + rng.choice((-1, 1))
+            if 0 <= neighbour < len(output) and neighbour not in taken and output[neighbour] not in special:
+                output[neighbour] = instance.tokens[index]
+                taken.add(neighbour)
+        return output, chosen, labels
+
+
 def build(setting: dict, documents, tokenizer, seed: int = 0, model=None):
     """(model, trainer) for one setting, as ``bertedu.pretraining.run.pretrain`` builds them (a new
     model unless ``model`` is given)."""
@@ -233,6 +259,8 @@ def build(setting: dict, documents, tokenizer, seed: int = 0, model=None):
         collator.max_predictions_per_seq = math.ceil(options["seq_len"] * options["mask_prob"])
     if options["easy_first"]:
         collator = EasyFirst(collator, options["easy_first"])
+    if options["copy_first"]:
+        collator = CopyFirst(collator, options["copy_first"])
     if not options["nsp"]:
         collator = WithoutNSP(collator)
     config = BertConfig.from_dict({"vocab_size": len(tokenizer), **SIZES["tiny"],
@@ -329,6 +357,48 @@ def two_phase(short_steps: int, long_steps: int, corpus: Path, eval_file: Path, 
             "seconds": time.monotonic() - start, **score(model, second, tokenizer, data, corpus, eval_file, 128)}
 
 
+def with_marker(documents, rate: float, seed: int, marker: str = "<unk>"):
+    """The documents with each word replaced, with probability ``rate``, by ``marker`` (as text)."""
+    rng = random.Random(seed)
+    return [[" ".join(marker if rng.random() < rate else word for word in sentence.split()) for sentence in document]
+            for document in documents]
+
+
+def unk_first(first_steps: int, total_steps: int, corpus: Path, eval_file: Path, vocab_folder: Path,
+              seq_len: int = 64, seed: int = 0, marker_rate: float = 0.0) -> dict:
+    """Does an easy local pattern early make a small BERT use context on ordinary text sooner? The
+    CLI's recipe at ``seq_len`` for ``total_steps`` updates (warmup and decay over all of them), the
+    first ``first_steps`` on WikiText with ``<unk>`` left as text (three pieces, ``<`` ``unk`` ``>``,
+    a masked one given away by its neighbours), the rest on the same articles with ``<unk>`` read as
+    one [UNK], as ``--corpus-format wikitext`` does; scored on that format. ``first_steps=0`` is the
+    control: the same vocabulary (trained on the raw text, so it has ``unk``), no raw phase.
+    ``marker_rate`` > 0: the first phase reads the [UNK] text with that share of its words, chosen at
+    random, written as ``<unk>`` instead (the marker on any text, not WikiText's own unknown words)."""
+    raw = read_wikitext(corpus, unk_token="<unk>")
+    documents = read_corpus([corpus], "wikitext")
+    first = with_marker(documents, marker_rate, seed) if marker_rate else raw
+    path = vocab_folder / "vocab8192_raw_unk.txt"
+    if not path.is_file():
+        write_vocab(train_wordpiece([s for document in raw for s in document], 8192), path)
+    tokenizer = BertTokenizer(path)
+    setting = dict(vocab_size=8192, seq_len=seq_len, max_steps=total_steps)
+    model, trainer, data, instances = build(setting, first if first_steps else documents, tokenizer, seed)
+    start = time.monotonic()
+    while trainer.step < first_steps:
+        trainer.training_step()
+    if first_steps:  # the same model, optimizer and schedule go on with the [UNK] text
+        _, second, data, instances = build(setting, documents, tokenizer, seed, model=model)
+        second.optimizer.load_state_dict(trainer.optimizer.state_dict())
+        second.scheduler.load_state_dict(trainer.scheduler.state_dict())
+        second.step, trainer = trainer.step, second
+    while trainer.step < total_steps:
+        trainer.training_step()
+    name = f"unk_first_{first_steps}_seq{seq_len}" + (f"_marker{marker_rate}" if marker_rate else "")
+    return {"setting": name, "seed": seed, "changes": {**setting, "unk_first": first_steps, "marker_rate": marker_rate},
+            "updates": total_steps, "instances": instances, "seconds": time.monotonic() - start,
+            **score(model, trainer, tokenizer, data, corpus, eval_file, seq_len)}
+
+
 def speed(name: str, corpus: Path, vocab_folder: Path, updates: int = 40, warmup: int = 5,
           seed: int = 0) -> dict:
     """Updates per second of setting ``name`` on this machine's CPU (after ``warmup`` updates)."""
@@ -376,6 +446,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--two-phase", nargs=2, type=int, metavar=("SHORT", "LONG"),
                         help="train SHORT updates at length 32, then LONG at 128 (see two_phase)")
+    parser.add_argument("--unk-first", nargs=2, type=int, metavar=("FIRST", "TOTAL"),
+                        help="FIRST of TOTAL updates on raw-<unk> text, then [UNK] (see unk_first)")
+    parser.add_argument("--seq-len", type=int, default=64, help="with --unk-first (default 64)")
+    parser.add_argument("--seed", type=int, default=0, help="with --unk-first (default 0)")
+    parser.add_argument("--marker-rate", type=float, default=0.0,
+                        help="with --unk-first: the first phase writes this share of random words as <unk>")
     args = parser.parse_args(argv)
     if args.list:
         for name, setting in SETTINGS.items():
@@ -395,6 +471,10 @@ def main(argv: list[str] | None = None) -> None:
                 file.write(json.dumps(row) + "\n")
 
     args.vocab_folder.mkdir(parents=True, exist_ok=True)
+    if args.unk_first:
+        report(unk_first(*args.unk_first, args.wikitext / "test.txt", args.wikitext / "valid.txt", args.vocab_folder,
+                         seq_len=args.seq_len, seed=args.seed, marker_rate=args.marker_rate))
+        return
     if args.two_phase:
         report(two_phase(*args.two_phase, args.wikitext / "test.txt", args.wikitext / "valid.txt", args.vocab_folder))
         return
