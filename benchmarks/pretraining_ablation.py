@@ -45,7 +45,7 @@ from bertedu.course import set_seed  # noqa: E402
 from bertedu.embeddings import sinusoidal_positional_encoding  # noqa: E402
 from bertedu.pretraining import run as pretrain_module  # noqa: E402
 from bertedu.pretraining.instances import PretrainingDataset, TrainingInstance, tokenize_documents  # noqa: E402
-from bertedu.pretraining.masking import create_masked_lm_predictions  # noqa: E402
+from bertedu.pretraining.masking import corrupt_token, create_masked_lm_predictions  # noqa: E402
 from bertedu.pretraining.models import BertForPreTraining  # noqa: E402
 from bertedu.tokenizer import BertTokenizer  # noqa: E402
 from bertedu.tokenizer.vocab import train_wordpiece, write_vocab  # noqa: E402
@@ -188,7 +188,7 @@ class EasyFirst:
     def _easy_mask(self, instance):
         collator, rng = self.collator, self.collator.rng
         tokens, special = instance.tokens, set(collator.special_tokens)
-        words, others = [], []
+        words = []
         for index, token in enumerate(tokens):
             if token in special:
                 continue
@@ -203,11 +203,8 @@ class EasyFirst:
         count = min(collator.max_predictions_per_seq, max(1, round(len(tokens) * collator.mlm_probability)))
         chosen = sorted((easy + others)[:count])
         output = list(tokens)
-        for index in chosen:  # BERT's 80/10/10, as masking.create_masked_lm_predictions
-            if rng.random() < 0.8:
-                output[index] = collator.tokenizer.mask_token
-            elif rng.random() >= 0.5:
-                output[index] = collator.vocab_words[rng.randrange(len(collator.vocab_words))]
+        for index in chosen:  # BERT's 80/10/10
+            output[index] = corrupt_token(tokens[index], collator.vocab_words, rng, collator.tokenizer.mask_token)
         return output, chosen, [tokens[index] for index in chosen]
 
     def __call__(self, instances):

@@ -3,6 +3,7 @@ and dynamic, pinned statistically with fixed seeds and stated tolerances."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import pytest
@@ -17,7 +18,11 @@ from bertedu.pretraining.collator import (
     DataCollatorForPretraining,
 )
 from bertedu.pretraining.instances import create_training_instances
-from bertedu.pretraining.masking import create_masked_lm_predictions, random_replacement_words
+from bertedu.pretraining.masking import (
+    corrupt_token,
+    create_masked_lm_predictions,
+    random_replacement_words,
+)
 from bertedu.tokenizer.bert import BertTokenizer
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -74,6 +79,30 @@ def test_mask_rate_and_80_10_10_split():
     assert abs(counts["mask"] / total - 0.8) < RATE_TOLERANCE
     assert abs(counts["kept"] / total - 0.1) < RATE_TOLERANCE
     assert abs(counts["random"] / total - 0.1) < RATE_TOLERANCE
+
+
+def test_corrupt_token_is_the_80_10_10_rule():
+    rng = random.Random(3)
+    assert "zebra" not in VOCAB_WORDS  # so "unchanged" and "a random word" cannot be confused
+    shown = [corrupt_token("zebra", VOCAB_WORDS, rng) for _ in range(20_000)]
+    assert abs(shown.count("[MASK]") / len(shown) - 0.8) < RATE_TOLERANCE
+    assert abs(shown.count("zebra") / len(shown) - 0.1) < RATE_TOLERANCE
+    random_words = [word for word in shown if word not in ("[MASK]", "zebra")]
+    assert abs(len(random_words) / len(shown) - 0.1) < RATE_TOLERANCE
+    assert set(random_words) <= set(VOCAB_WORDS)
+
+
+def test_masks_are_the_ones_earlier_versions_drew():
+    """The same seed keeps giving the same masks (the shipped checkpoint's pairs among them): a
+    digest of 300 seeded calls, taken before ``corrupt_token`` was split out of the rule."""
+    rng = random.Random(7)
+    calls = []
+    for _ in range(300):
+        tokens = random_sequence(rng, rng.randint(5, 120))
+        calls.append(create_masked_lm_predictions(tokens, 0.15, 20, VOCAB_WORDS, rng,
+                                                  whole_word_mask=rng.random() < 0.5))
+    digest = hashlib.sha256(repr(calls).encode()).hexdigest()
+    assert digest == "e2076b3fca3d69f2f954f6f1c1b8495decff40c9fd0c72f90e0ca9a713e6472b"
 
 
 def test_number_of_predictions_follows_the_original_formula():

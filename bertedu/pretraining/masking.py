@@ -46,6 +46,16 @@ def check_masking_settings(masked_lm_prob: float, max_predictions_per_seq: int) 
         raise ValueError(f"max_predictions_per_seq must be at least 1, got {max_predictions_per_seq}")
 
 
+def corrupt_token(token: str, vocab_words: Sequence[str], rng: random.Random, mask_token: str = "[MASK]") -> str:
+    """What a position chosen for prediction shows the model: [MASK] 80 % of the time, a random real
+    word 10 %, the token itself 10 % (so inputs can't be trusted)."""
+    if rng.random() < 0.8:
+        return mask_token
+    if rng.random() < 0.5:
+        return token
+    return vocab_words[rng.randrange(len(vocab_words))]
+
+
 def create_masked_lm_predictions(
     tokens: Sequence[str],
     masked_lm_prob: float,
@@ -91,12 +101,7 @@ def create_masked_lm_predictions(
         if len(chosen) + len(group) > num_to_predict:
             continue
         for index in group:
-            if rng.random() < 0.8:
-                output_tokens[index] = mask_token  # 80 %
-            elif rng.random() < 0.5:
-                output_tokens[index] = tokens[index]  # 10 %: unchanged, so inputs can't be trusted
-            else:
-                output_tokens[index] = vocab_words[rng.randrange(len(vocab_words))]  # 10 %
+            output_tokens[index] = corrupt_token(tokens[index], vocab_words, rng, mask_token)
             chosen.append(index)
 
     positions = sorted(chosen)
