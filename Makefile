@@ -55,11 +55,12 @@ vocab: setup
 # Reproduces the course checkpoint data/course-bert (fixed seed) into runs/course-bert: BERT-mini on
 # data/pretraining/*.txt.gz, 25,000 updates of 256 pairs. About 8 minutes on an H200 (with
 # --dataloader-num-workers 10 --bf16 there); not timed on a 2-core CPU, where it would take many hours:
-# run it in the background, it is resumable (make pretrain RESUME=1).
+# run it in the background, it is resumable (make pretrain RESUME=1). --marker-rate 0: the shipped run
+# predates the marker phase (bertedu/pretraining/marker.py), which its 25,000 updates do not need.
 PRETRAIN_OUTPUT ?= runs/course-bert
 pretrain: setup
 	$(PY) -m bertedu pretrain --corpus $(sort $(wildcard data/pretraining/*.txt.gz)) --config mini \
-	  --vocab-size 8192 --seq-len 128 --batch-size 256 --lr 1e-3 --warmup-ratio 0.06 --max-steps 25000 \
+	  --vocab-size 8192 --seq-len 128 --marker-rate 0 --batch-size 256 --lr 1e-3 --warmup-ratio 0.06 --max-steps 25000 \
 	  --dupe-factor 10 --eval-every 4000 --seed 0 $(if $(RESUME),--resume) --output $(PRETRAIN_OUTPUT)
 
 lint: setup

@@ -185,12 +185,15 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--library", choices=("transformers", "bertedu"), default="transformers")
     parser.add_argument("--skip-unk", action="store_true",
                         help="never ask about [UNK] positions (default: they are questions like any word)")
+    parser.add_argument("--max-length", type=int, default=128,
+                        help="pieces per window, [CLS] and [SEP] included (default 128); a model trained on "
+                             "shorter pairs has no trained position beyond its length")
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     result = evaluate_folder(args.folder, args.eval_file, args.train_file, args.format, args.min_words,
-                             args.seed, args.library, ask_unk=not args.skip_unk)
+                             args.seed, args.library, ask_unk=not args.skip_unk, max_length=args.max_length)
     print(json.dumps(result))
     print(f"[MASK]-only accuracy {result['mlm_accuracy']:.2%} (always {result['most_frequent_token']!r}: "
           f"{result['most_frequent_accuracy']:.2%}); loss {result['mlm_loss']:.3f} (unigram "

@@ -355,7 +355,10 @@ def two_phase(short_steps: int, long_steps: int, corpus: Path, eval_file: Path, 
 
 
 def with_marker(documents, rate: float, seed: int, marker: str = "<unk>"):
-    """The documents with each word replaced, with probability ``rate``, by ``marker`` (as text)."""
+    """The documents with each word replaced, with probability ``rate``, by ``marker`` (as text).
+    The seventh session's rows were made with this text version; the package's version, which the
+    CLI uses, is ``bertedu.pretraining.marker.plant_marker`` (on WordPieces, a word and its ``##``
+    pieces replaced together)."""
     rng = random.Random(seed)
     return [[" ".join(marker if rng.random() < rate else word for word in sentence.split()) for sentence in document]
             for document in documents]

@@ -15,8 +15,8 @@ A tour, lesson by lesson, of where each concept lives (read the modules in this 
                                         ``hf`` (real checkpoints in and out)
 06    pretraining objectives            ``pretraining/``: ``instances``, ``masking``,
                                         ``collator``, ``heads``, ``models``
-07    pretraining                       ``pretraining/run``, ``trainer``, ``training_state``,
-                                        ``corpus``, ``cli/pretrain``
+07    pretraining                       ``pretraining/run``, ``pretraining/marker``, ``trainer``,
+                                        ``training_state``, ``corpus``, ``cli/pretrain``
 08    fine-tuning: classification       ``finetuning/``: ``models``, ``glue``, ``tasks``, ``run``,
                                         ``polarity`` (the course's own sentiment dataset)
 09    fine-tuning: NER                  ``finetuning/``: ``conll``, ``ner_metrics``

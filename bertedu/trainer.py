@@ -47,7 +47,8 @@ class Trainer:
     returns a dict of metrics; the trainer calls it in eval mode without gradients. If the collator
     draws random numbers from its own ``rng`` (dynamic masking does), its state is checkpointed too.
     ``history`` is ``{"train": [{step, loss, learning_rate, grad_norm, epoch}], "eval": [{step,
-    train_seconds, **metrics}]}``. For example, fine-tuning as in the paper's section 4::
+    train_seconds, **metrics}]}``. ``callbacks`` have ``on_step_end(trainer)``, called after every
+    update, and a ``state_dict`` kept in the checkpoint. Fine-tuning as in the paper's section 4::
 
         args = TrainingArguments(output_dir="runs/sst2", learning_rate=2e-5, num_train_epochs=3,
                                  warmup_ratio=0.1, eval_every=500)
@@ -56,13 +57,14 @@ class Trainer:
 
     def __init__(self, model: nn.Module, args: TrainingArguments, train_dataset: Sequence,
                  data_collator: Callable[[list], dict[str, torch.Tensor]] | None = None,
-                 eval_fn: Callable[[nn.Module], dict[str, float]] | None = None):
+                 eval_fn: Callable[[nn.Module], dict[str, float]] | None = None, callbacks: Sequence = ()):
         if len(train_dataset) == 0:
             raise ValueError("train_dataset is empty: nothing to train on")
         self.args = args
         self.device = distributed.initialize() or torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model = model.to(self.device)
         self.train_dataset, self.data_collator, self.eval_fn = train_dataset, data_collator or default_collate, eval_fn
+        self.callbacks = list(callbacks)
         self.batches_per_epoch = distributed.batches_per_epoch(len(train_dataset), args.batch_size)
         self.max_steps = args.max_steps or math.ceil(
             args.num_train_epochs * self.batches_per_epoch / args.gradient_accumulation_steps)
@@ -97,6 +99,10 @@ class Trainer:
         elapsed = distributed.broadcast_from_main(time.monotonic() - self._start)  # rank 0's: one lr, one stop
         return 1.0 - elapsed / (60 * self.args.max_minutes)
 
+    def restart_batches(self) -> None:
+        """Make the next batches afresh from the current position (the dataset has changed)."""
+        self._batches = (-1, iter(()))
+
     @property
     def checkpoint_path(self) -> Path | None:
         return Path(self.args.output_dir) / "checkpoint" / CHECKPOINT_FILE if self.args.output_dir else None
@@ -112,24 +118,20 @@ class Trainer:
                 self.args.dataloader_num_workers))
         self.batch_index += 1
         batch = distributed.rows_of_this_rank(next(self._batches[1]), self.args.batch_size)  # this rank's rows
-        if self.pin_memory:  # page-locked memory lets the copy run asynchronously, next to the GPU's work
-            return {name: tensor.pin_memory().to(self.device, non_blocking=True)
-                    for name, tensor in batch.items()}
-        return {name: tensor.to(self.device) for name, tensor in batch.items()}
+        # page-locked (pinned) memory lets the copy run asynchronously, next to the GPU's work
+        return {name: (tensor.pin_memory() if self.pin_memory else tensor).to(self.device, non_blocking=self.pin_memory)
+                for name, tensor in batch.items()}
 
     def autocast(self) -> contextlib.AbstractContextManager:
-        enabled = self.args.autocast == "bf16"
-        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=enabled)
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.args.autocast == "bf16")
 
     @contextlib.contextmanager
     def matmul_precision(self) -> Iterator[None]:
         """TF32 for float32 matmuls while training on CUDA (10-bit mantissa inputs, float32 sums);
         the process's previous setting is restored afterwards."""
-        if not (self.tf32 and self.device.type == "cuda"):
-            yield
-            return
         previous = torch.get_float32_matmul_precision()
-        torch.set_float32_matmul_precision("high")
+        if self.tf32 and self.device.type == "cuda":
+            torch.set_float32_matmul_precision("high")
         try:
             yield
         finally:
@@ -144,20 +146,15 @@ class Trainer:
                 loss = self.train_model(**batch).loss / len(batches)
             loss.backward()
             losses.append(loss.detach())
-        total = 0.0
-        for loss in losses:  # read back after every backward is queued: one wait for the GPU, not one each
-            total += loss.item()
-        return distributed.all_reduce_mean(total)
-
-    def _clip_gradients(self) -> torch.Tensor:
-        parameters = [p for p in self.model.parameters() if p.grad is not None]
-        if self.args.max_grad_norm is None:
-            return torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in parameters]))
-        return nn.utils.clip_grad_norm_(parameters, self.args.max_grad_norm)
+        # read back after every backward is queued: one wait for the GPU, not one each
+        return distributed.all_reduce_mean(sum(loss.item() for loss in losses))
 
     def clip_gradients(self) -> float:
         """Scale the gradients to norm ``max_grad_norm`` if larger; return the norm before clipping."""
-        return float(self._clip_gradients())
+        parameters = [p for p in self.model.parameters() if p.grad is not None]
+        if self.args.max_grad_norm is None:
+            return float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in parameters])))
+        return float(nn.utils.clip_grad_norm_(parameters, self.args.max_grad_norm))
 
     def training_step(self) -> dict[str, float]:
         learning_rate = self.scheduler.get_last_lr()[0]
@@ -208,12 +205,14 @@ class Trainer:
             record = self.training_step()
             self.train_seconds += time.monotonic() - step_start
             self.history["train"].append(record)
+            for callback in self.callbacks:
+                callback.on_step_end(self)
             bar.update(1)
             bar.set_postfix(loss=f"{record['loss']:.3f}", lr=f"{record['learning_rate']:.2e}")
             if self.args.eval_every and self.step % self.args.eval_every == 0:
                 record = self.evaluate()
                 if distributed.is_main_process():
-                    bar.write(_format_metrics(record))
+                    bar.write("  ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
             if self.args.checkpoint_every and self.step % self.args.checkpoint_every == 0:
                 self.save_checkpoint()
         bar.close()
@@ -229,7 +228,8 @@ class Trainer:
                         "scheduler": self.scheduler.state_dict(), "step": self.step, "epoch": self.epoch,
                         "batch_index": self.batch_index, "train_seconds": self.train_seconds, "history": self.history,
                         "epoch_instances": self.batch_index * self.args.batch_size * distributed.world_size(),
-                        "args": self.args.to_dict(), "rng": rng_states(self.data_collator)}, self.checkpoint_path)
+                        "args": self.args.to_dict(), "rng": rng_states(self.data_collator),
+                        "callbacks": [callback.state_dict() for callback in self.callbacks]}, self.checkpoint_path)
         distributed.barrier()
 
     def load_checkpoint(self) -> None:
@@ -243,8 +243,6 @@ class Trainer:
         self.batch_index = distributed.resume_position(state.get("epoch_instances", state["batch_index"] * state["args"]["batch_size"]), self.args.batch_size)
         self.train_seconds, self.history = state["train_seconds"], state["history"]
         set_rng_states(state["rng"], self.data_collator)
-        self._batches = (-1, iter(()))  # the epoch's batches restart at the loaded position
-
-
-def _format_metrics(record: dict[str, float]) -> str:
-    return "  ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items())
+        for callback, callback_state in zip(self.callbacks, state.get("callbacks", []), strict=False):
+            callback.load_state_dict(callback_state)
+        self.restart_batches()  # the epoch's batches restart at the loaded position

@@ -82,6 +82,18 @@ def test_cli_writes_a_folder_that_transformers_loads_with_the_same_logits(straig
                                atol=1e-5, rtol=0)
 
 
+def test_the_defaults_mark_the_first_third_of_the_run_at_length_64(straight_run):
+    arguments = json.loads((straight_run[0] / "training_args.json").read_text())
+    assert (arguments["marker_rate"], arguments["marker"], arguments["marker_end_step"]) == (0.15, "<unk>", 2)
+    assert arguments["marker_fraction"] == pytest.approx(1 / 3)  # 2 of 4 updates: the first >= 1/3
+    import argparse
+
+    from bertedu.cli import pretrain as cli
+    parser = argparse.ArgumentParser()
+    cli.configure(parser)
+    assert parser.parse_args([]).seq_len == 64
+
+
 def test_held_out_metrics_agree_for_sparse_dense_and_transformers_heads(files, straight_run):
     output = straight_run[0]
     tokenizer = BertTokenizer.from_pretrained(output)
@@ -161,6 +173,9 @@ def test_cli_resume_continues_the_same_loss_curve(files, straight_run):
     (["CORPUS", "EMPTY"], "has no text"),
     (["--config", "BADJSON"], "unknown config keys hidden_sise"),
     (["--resume"], "cannot resume"),
+    (["--marker-rate", "1"], "the marker rate must be in [0, 1)"),
+    (["--marker-fraction", "0"], "the marker phase's fraction of the run must be in (0, 1]"),
+    (["--marker", "tree"], "the marker 'tree' is 1 WordPiece(s) (['tree']) with this vocabulary"),
     (["--vocab", "no/such/vocab.txt"], "--vocab no/such/vocab.txt not found; pass a vocab.txt or a tokenizer folder"),
 ])
 def test_bad_arguments_are_one_line_errors(files, change, message):

@@ -5,6 +5,9 @@
         --config mini --max-minutes 30 --output runs/wikitext-mini
     python -m bertedu pretrain --output runs/wikitext-mini --resume ...   # same arguments, continues
 
+The defaults suit a few CPU minutes: pairs of 64 tokens, and a first third of the run with 15 % of
+the words written as a marker (``pretraining.marker``). Long runs: ``--seq-len 128 --marker-rate 0``.
+
 The vocabulary is ``--vocab``, else ``data/vocab.txt`` for the course corpus, else one trained on
 the corpus. The folder loads with ``BertForPreTraining.from_pretrained`` in bertedu and transformers;
 ``DIR/checkpoint/`` holds the resumable state (optimizer, schedule, RNGs), which can be deleted.
@@ -13,7 +16,6 @@ Nothing is lost: every argument, the config and the corpus are checked before an
 a folder that already holds a run is only continued (``--resume``) or replaced (``--overwrite``);
 the folder is locked for the whole run; ``--resume`` compares the corpus by content (a SHA-256 of
 its text), so a moved corpus resumes and a changed one is refused.
-
 ``torchrun --nproc_per_node=N -m bertedu pretrain ...`` trains data-parallel: ``--batch-size`` is
 per process, rank 0 alone writes the folder, and ``--resume`` may use another number of processes.
 """
@@ -30,6 +32,7 @@ from ..config import SIZES, BertConfig
 from ..corpus import FORMATS, corpus_fingerprint, course_corpus_files, read_corpus
 from ..course import DATA_DIR
 from ..files import json_text, read_json, run_folder, write_file
+from ..pretraining import marker
 from ..pretraining.cache import default_cache_dir, tokenize_corpus
 from ..pretraining.run import check_corpus, pretrain
 from ..tokenizer.fast import BertTokenizerFast
@@ -70,16 +73,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "length, and warmup and decay follow it)")
     parser.add_argument("--max-minutes", type=float, help="stop after this long (then evaluate and save)")
     parser.add_argument("--batch-size", type=int, default=32, help="sequences per batch (default 32)")
-    parser.add_argument("--gradient-accumulation-steps", type=int, default=1,
-                        help="batches per update (default 1)")
-    parser.add_argument("--seq-len", type=int, default=128, help="max tokens per pair (default 128)")
+    parser.add_argument("--gradient-accumulation-steps", type=int, default=1, help="batches per update (default 1)")
+    parser.add_argument("--seq-len", type=int, default=64, help="max tokens per pair (default 64: twice "
+                        "the updates a CPU minute of BERT's 128, which long runs should use)")
     parser.add_argument("--lr", type=float, default=1e-3,
                         help="peak learning rate (default 1e-3, for tiny/mini; use ~1e-4 for base)")
     parser.add_argument("--warmup-ratio", type=float, default=0.06,
                         help="fraction of the updates with linear warmup (default 0.06)")
     parser.add_argument("--weight-decay", type=float, default=0.01, help="AdamW weight decay (default 0.01)")
-    parser.add_argument("--dupe-factor", type=int, default=5,
-                        help="passes over the corpus cutting sentence pairs (default 5)")
+    parser.add_argument("--dupe-factor", type=int, default=5, help="passes over the corpus cutting pairs (default 5)")
+    parser.add_argument("--marker-rate", type=float, default=marker.MARKER_RATE, help="share of the words written "
+                        f"as --marker in the run's first phase, off the unigram plateau sooner (default {marker.MARKER_RATE})")
+    parser.add_argument("--marker-fraction", type=float, default=marker.MARKER_FRACTION, help="share of the run "
+                        f"(updates or --max-minutes) that reads marked text (default {marker.MARKER_FRACTION:.2g})")
+    parser.add_argument("--marker", default=marker.MARKER, help=f"the marker's text (default {marker.MARKER})")
     parser.add_argument("--eval-every", type=int, help="updates between evaluations (default max-steps/10)")
     parser.add_argument("--checkpoint-every", type=int,
                         help="updates between resumable checkpoints (default: as --eval-every)")
@@ -89,10 +96,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed for data, masks and weights (default 0)")
     parser.add_argument("--output", default="runs/pretrain", metavar="DIR",
                         help="checkpoint folder (default runs/pretrain)")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --output from its last checkpoint")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace the run that --output already holds")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --output from its last checkpoint")
+    parser.add_argument("--overwrite", action="store_true", help="replace the run that --output already holds")
     parser.add_argument("--no-progress-bar", action="store_true", help="no tqdm progress bars")
     parser.add_argument("--cache-dir", metavar="DIR", help="keep tokenized corpora here: a second run on the same "
                         "text and vocabulary skips tokenizing (default $XDG_CACHE_HOME/bertedu/tokenized, "
@@ -187,13 +192,14 @@ def run(args: argparse.Namespace) -> int:
     for name, low in (("seq_len", 8), ("dupe_factor", 1), ("vocab_size", 10)):
         if getattr(args, name) < low:
             raise ValueError(f"--{name.replace('_', '-')} must be at least {low}, got {getattr(args, name)}")
+    marker.check_marker_settings(args.marker_rate, args.marker_fraction)
     config_values = read_config(args.config)
     paths = args.corpus or course_corpus_files()
     documents = read_corpus(paths, args.corpus_format)
     check_corpus(documents, f"the corpus ({len(paths)} file(s), format {args.corpus_format})")
     record = {k: v for k, v in vars(args).items() if k not in MAY_CHANGE_ON_RESUME and k != "module"}
-    record["corpus_sha256"] = corpus_fingerprint(documents)
-    record["config_values"] = config_values  # the config's contents: a changed config.json is caught too
+    # the corpus by content, and the config's contents: a changed config.json is caught too
+    record.update(corpus_sha256=corpus_fingerprint(documents), config_values=config_values)
     distributed.initialize()  # under torchrun; every rank has checked before rank 0 writes
     check_output(args, record)
     distributed.barrier()
@@ -204,6 +210,8 @@ def run(args: argparse.Namespace) -> int:
             if args.overwrite:
                 clear_previous_run(Path(args.output))
             tokenizer = pretraining_tokenizer(args, documents)
+            if args.marker_rate:  # a marker of one WordPiece is refused before more is written
+                marker.marker_pieces(tokenizer, args.marker)
             write_file(Path(args.output) / ARGUMENTS_FILE, json_text(record))
             tokenizer.save_pretrained(args.output)  # so that --resume (and the other ranks) find it
         distributed.barrier()
@@ -221,7 +229,8 @@ def run(args: argparse.Namespace) -> int:
                   + ("" if cache is None else f"; the corpus as WordPieces: {cache}"))
         try:
             _, trainer = pretrain(words, tokenizer, config, training_args, args.seq_len,
-                                  resume=args.resume, dupe_factor=args.dupe_factor)
+                                  resume=args.resume, dupe_factor=args.dupe_factor, marker_rate=args.marker_rate,
+                                  marker=args.marker, marker_fraction=args.marker_fraction)
         except FloatingPointError as error:
             raise FloatingPointError(f"{error} (--lr {args.lr:g}); no model of this run was saved in "
                                      f"{args.output}: rerun with a lower --lr and --overwrite") from None

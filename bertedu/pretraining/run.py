@@ -40,7 +40,9 @@ from .instances import (
     build_pretraining_dataset,
     create_training_instances,
     split_documents,
+    tokenize_documents,
 )
+from .marker import MARKER, MARKER_FRACTION, MarkedDataset, MarkerPhase, marker_pieces, plant_marker
 from .models import BertForPreTraining
 
 
@@ -57,9 +59,10 @@ def check_corpus(documents: Sequence[Sequence[Sentence]], name: str = "the corpu
 @dataclass
 class PretrainingData:
     """Training pairs with their dynamic-masking collator, held-out batches with fixed masks (and
-    ``masked_lm_kinds``), and the training tokens' counts (V,) for the held-out baselines."""
+    ``masked_lm_kinds``), and the training tokens' counts (V,) for the held-out baselines. With a
+    marker, ``train_dataset`` is a ``MarkedDataset`` (the marked pairs first, then the plain ones)."""
 
-    train_dataset: PretrainingDataset
+    train_dataset: PretrainingDataset | MarkedDataset
     data_collator: DataCollatorForPretraining
     eval_batches: list[dict[str, torch.Tensor]]
     train_token_counts: torch.Tensor
@@ -69,13 +72,14 @@ def prepare_pretraining_data(
     documents: Sequence[Sequence[Sentence]], tokenizer, max_seq_length: int = 128, *,
     eval_fraction: float = 0.1, dupe_factor: int = 5, eval_dupe_factor: int = 2,
     masked_lm_prob: float = 0.15, short_seq_prob: float = 0.1, eval_batch_size: int = 64,
-    seed: int = 0, progress_bar: bool = True,
+    marker_rate: float = 0.0, marker: str = MARKER, seed: int = 0, progress_bar: bool = True,
 ) -> PretrainingData:
     """Split by documents (at least two held out), cut sentence pairs, fix the held-out masks once.
 
     ``dupe_factor`` passes over the training documents give differently cut pairs and NSP
     partners; masks are drawn per batch. ``max_predictions_per_seq`` scales with the length as in
-    the original (20 for 128 tokens, 77 for 512).
+    the original (20 for 128 tokens, 77 for 512). ``marker_rate`` > 0 also cuts pairs from the
+    training documents with that share of their words written as ``marker`` (``pretraining.marker``).
     """
     check_corpus(documents)
     eval_fraction = max(eval_fraction, 2 / len(documents))
@@ -83,8 +87,14 @@ def prepare_pretraining_data(
     max_predictions = math.ceil(max_seq_length * masked_lm_prob)
     common = {"short_seq_prob": short_seq_prob, "masked_lm_prob": masked_lm_prob,
               "max_predictions_per_seq": max_predictions, "progress_bar": progress_bar}
+    train_documents = tokenize_documents(train_documents, tokenizer, progress_bar)
     train_dataset = build_pretraining_dataset(train_documents, tokenizer, max_seq_length, dynamic=True,
                                               dupe_factor=dupe_factor, seed=seed, **common)
+    counts = token_counts(train_dataset.instances, tokenizer)
+    if marker_rate:
+        marked = plant_marker(train_documents, marker_pieces(tokenizer, marker), marker_rate, seed)
+        train_dataset = MarkedDataset(train_dataset, build_pretraining_dataset(
+            marked, tokenizer, max_seq_length, dynamic=True, dupe_factor=dupe_factor, seed=seed, **common))
     collator = DataCollatorForPretraining(tokenizer, masked_lm_prob, max_predictions, seed=seed)
     eval_instances = create_training_instances(eval_documents, tokenizer, max_seq_length,
                                                rng=random.Random(seed + 1), dupe_factor=eval_dupe_factor,
@@ -92,8 +102,7 @@ def prepare_pretraining_data(
     fixed_masks = DataCollatorForPretraining(tokenizer, dynamic=False, return_masking_kinds=True)
     eval_batches = [fixed_masks(eval_instances[start:start + eval_batch_size])
                     for start in range(0, len(eval_instances), eval_batch_size)]
-    return PretrainingData(train_dataset, collator, eval_batches,
-                           token_counts(train_dataset.instances, tokenizer))
+    return PretrainingData(train_dataset, collator, eval_batches, counts)
 
 
 def token_counts(instances: Sequence[TrainingInstance], tokenizer) -> torch.Tensor:
@@ -194,11 +203,12 @@ def save_pretraining_output(model: BertForPreTraining, tokenizer, output_dir: st
 
 
 def pretrain(documents: Sequence[Sequence[Sentence]], tokenizer, config: BertConfig, args: TrainingArguments,
-             max_seq_length: int = 128, resume: bool = False, **data_options: Any,
-             ) -> tuple[BertForPreTraining, Trainer]:
+             max_seq_length: int = 128, resume: bool = False, marker_fraction: float = MARKER_FRACTION,
+             **data_options: Any) -> tuple[BertForPreTraining, Trainer]:
     """Pretrain ``BertForPreTraining(config, sparse_prediction=True)`` with MLM + NSP.
 
-    ``data_options`` go to ``prepare_pretraining_data`` (eval_fraction, dupe_factor, ...). With
+    ``data_options`` go to ``prepare_pretraining_data`` (eval_fraction, dupe_factor, marker_rate,
+    ...); with a ``marker_rate`` the first ``marker_fraction`` of the run reads marked text. With
     ``args.output_dir`` the finished model is saved there (see ``save_pretraining_output``) and the
     resumable state goes to ``output_dir/checkpoint/``.
     """
@@ -212,11 +222,13 @@ def pretrain(documents: Sequence[Sequence[Sentence]], tokenizer, config: BertCon
                                     progress_bar=args.progress_bar, **data_options)
     set_seed(args.seed)
     model = BertForPreTraining(config, sparse_prediction=True)
-    trainer = Trainer(model, args, data.train_dataset, data.data_collator,
+    phases = [MarkerPhase(data.train_dataset, marker_fraction)] if isinstance(data.train_dataset, MarkedDataset) else []
+    trainer = Trainer(model, args, data.train_dataset, data.data_collator, callbacks=phases,
                       eval_fn=lambda m: pretraining_metrics(m, data.eval_batches, data.train_token_counts))
     trainer.train(resume=resume)
     if args.output_dir is not None and distributed.is_main_process():
         arguments = {**args.to_dict(), "max_seq_length": max_seq_length, **data_options,
+                     **({"marker_fraction": marker_fraction, "marker_end_step": phases[0].end_step} if phases else {}),
                      "train_instances": len(data.train_dataset), "stopped_early": trainer.stopped_early,
                      "world_size": distributed.world_size(), "effective_batch_size":
                      args.batch_size * distributed.world_size() * args.gradient_accumulation_steps}
