@@ -45,6 +45,7 @@ from bertedu.course import set_seed  # noqa: E402
 from bertedu.embeddings import sinusoidal_positional_encoding  # noqa: E402
 from bertedu.pretraining import run as pretrain_module  # noqa: E402
 from bertedu.pretraining.instances import PretrainingDataset, TrainingInstance, tokenize_documents  # noqa: E402
+from bertedu.pretraining.marker import MARKER_FRACTION, MARKER_RATE, MarkerPhase  # noqa: E402
 from bertedu.pretraining.masking import corrupt_token, create_masked_lm_predictions  # noqa: E402
 from bertedu.pretraining.models import BertForPreTraining  # noqa: E402
 from bertedu.tokenizer import BertTokenizer  # noqa: E402
@@ -54,7 +55,7 @@ from bertedu.trainer import Trainer, TrainingArguments  # noqa: E402
 OLD = dict(vocab_size=4000, lr=1e-3, warmup_ratio=0.06, schedule="linear", max_steps=1000, seq_len=128,
            short_seq_prob=0.1, dupe_factor=5, batch_size=32, sparse=True, nsp=True, decay_all=False,
            pairs="bert", init=0.02, autocast=None, compile=False, mask_prob=0.15,
-           positions=None, dropout=0.1, easy_first=0, copy_first=0)
+           positions=None, dropout=0.1, easy_first=0, copy_first=0, marker_rate=0.0)
 
 SETTINGS = {
     "old_defaults": {},
@@ -244,7 +245,7 @@ def build(setting: dict, documents, tokenizer, seed: int = 0, model=None):
     options = {**OLD, **setting}
     data = pretrain_module.prepare_pretraining_data(
         documents, tokenizer, options["seq_len"], dupe_factor=options["dupe_factor"],
-        short_seq_prob=options["short_seq_prob"], seed=seed, progress_bar=False)
+        short_seq_prob=options["short_seq_prob"], seed=seed, progress_bar=False, marker_rate=options["marker_rate"])
     train_dataset, collator = data.train_dataset, data.data_collator
     if options["pairs"] == "naive":
         train_documents, _ = pretrain_module.split_documents(documents, 0.1, seed)
@@ -276,7 +277,8 @@ def build(setting: dict, documents, tokenizer, seed: int = 0, model=None):
                              warmup_ratio=options["warmup_ratio"], lr_scheduler_type=options["schedule"],
                              max_steps=options["max_steps"], batch_size=options["batch_size"], seed=seed,
                              progress_bar=False, autocast=options["autocast"], torch_compile=options["compile"])
-    trainer = Trainer(model, args, train_dataset, collator)
+    phases = [MarkerPhase(train_dataset, MARKER_FRACTION)] if options["marker_rate"] else []
+    trainer = Trainer(model, args, train_dataset, collator, callbacks=phases)
     if options["decay_all"]:
         trainer.optimizer.param_groups[1]["weight_decay"] = 0.01
     return model, trainer, data, len(train_dataset)
@@ -399,6 +401,35 @@ def unk_first(first_steps: int, total_steps: int, corpus: Path, eval_file: Path,
             **score(model, trainer, tokenizer, data, corpus, eval_file, seq_len)}
 
 
+def then_long(total_steps: int, long_steps: int, corpus: Path, eval_file: Path, vocab_folder: Path,
+              seed: int = 0) -> dict:
+    """The CLI's defaults (pairs of 64, the marker phase over the first third of ``total_steps``)
+    until ``long_steps`` updates are left, then BERT's second phase of length (appendix A.2: the last
+    10 % of the steps on longer pairs, "to learn the positional embeddings") at this scale: pairs of
+    128, the model, AdamW's moments and the schedule carried over. Scored on windows of 64 and 128."""
+    documents = read_corpus([corpus], "wikitext")
+    tokenizer = tokenizer_for(documents, 8192, vocab_folder)
+    short = dict(vocab_size=8192, seq_len=64, max_steps=total_steps, marker_rate=MARKER_RATE)
+    model, trainer, data, instances = build(short, documents, tokenizer, seed)
+    start = time.monotonic()
+    while trainer.step < total_steps - long_steps:
+        trainer.training_step()
+        trainer.callbacks[0].on_step_end(trainer)
+    if long_steps:
+        _, second, data, instances = build({**short, "seq_len": 128, "marker_rate": 0.0}, documents, tokenizer,
+                                           seed, model=model)
+        second.optimizer.load_state_dict(trainer.optimizer.state_dict())
+        second.scheduler.load_state_dict(trainer.scheduler.state_dict())
+        second.step, trainer = trainer.step, second
+    while trainer.step < total_steps:
+        trainer.training_step()
+    seconds = time.monotonic() - start
+    scores = {length: score(model, trainer, tokenizer, data, corpus, eval_file, length) for length in (64, 128)}
+    return {"setting": f"marker_then_long_{long_steps}_of_{total_steps}", "seed": seed,
+            "changes": {**short, "long_steps": long_steps}, "updates": total_steps, "instances": instances,
+            "seconds": seconds, **scores[128], "windows64": scores[64]}
+
+
 def speed(name: str, corpus: Path, vocab_folder: Path, updates: int = 40, warmup: int = 5,
           seed: int = 0) -> dict:
     """Updates per second of setting ``name`` on this machine's CPU (after ``warmup`` updates)."""
@@ -448,8 +479,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="train SHORT updates at length 32, then LONG at 128 (see two_phase)")
     parser.add_argument("--unk-first", nargs=2, type=int, metavar=("FIRST", "TOTAL"),
                         help="FIRST of TOTAL updates on raw-<unk> text, then [UNK] (see unk_first)")
+    parser.add_argument("--then-long", nargs=2, type=int, metavar=("TOTAL", "LONG"),
+                        help="the CLI's defaults, the last LONG of TOTAL updates at 128 (see then_long)")
     parser.add_argument("--seq-len", type=int, default=64, help="with --unk-first (default 64)")
-    parser.add_argument("--seed", type=int, default=0, help="with --unk-first (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help="with --unk-first or --then-long (default 0)")
     parser.add_argument("--marker-rate", type=float, default=0.0,
                         help="with --unk-first: the first phase writes this share of random words as <unk>")
     args = parser.parse_args(argv)
@@ -474,6 +507,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.unk_first:
         report(unk_first(*args.unk_first, args.wikitext / "test.txt", args.wikitext / "valid.txt", args.vocab_folder,
                          seq_len=args.seq_len, seed=args.seed, marker_rate=args.marker_rate))
+        return
+    if args.then_long:
+        report(then_long(*args.then_long, args.wikitext / "test.txt", args.wikitext / "valid.txt", args.vocab_folder,
+                         seed=args.seed))
         return
     if args.two_phase:
         report(two_phase(*args.two_phase, args.wikitext / "test.txt", args.wikitext / "valid.txt", args.vocab_folder))
