@@ -113,7 +113,9 @@ class Record:
         pass
 
 
-def test_the_phase_ends_at_its_fraction_of_the_updates_and_resumes_in_place(tmp_path):
+def test_the_phase_ends_at_its_fraction_of_the_updates_and_a_resumed_trainer_stays_ended(tmp_path):
+    from bertedu.trainer import Trainer
+
     tokenizer = BertTokenizer({piece: index for index, piece in enumerate(VOCAB)})
     config = BertConfig(vocab_size=len(VOCAB), **TINY_CONFIG)
     args = TrainingArguments(output_dir=str(tmp_path), max_steps=6, batch_size=4, learning_rate=1e-3,
@@ -121,15 +123,18 @@ def test_the_phase_ends_at_its_fraction_of_the_updates_and_resumes_in_place(tmp_
     model, trainer = pretrain(corpus(), tokenizer, config, args, 32, marker_rate=0.2, marker_fraction=0.5,
                               dupe_factor=1)
     (phase,) = trainer.callbacks
-    assert phase.end_step == 3 and not phase.dataset.marking
+    assert phase.end_step == 3 and not phase.dataset.marking  # 3 of 6 updates
     state = torch.load(tmp_path / "checkpoint" / CHECKPOINT_FILE, weights_only=True)
     assert state["callbacks"] == [{"end_step": 3}]
     arguments = (tmp_path / "training_args.json").read_text()
     assert '"marker_end_step": 3' in arguments and '"marker_rate": 0.2' in arguments
-    # a new phase loaded from the checkpoint stays ended, whatever the clock says
-    fresh = MarkerPhase(MarkedDataset([1], [2]), 0.5)
-    fresh.load_state_dict(state["callbacks"][0])
-    assert fresh.end_step == 3 and not fresh.dataset.marking
+    # a new trainer whose phase has not ended yet loads the checkpoint: the phase is over, at update 3
+    data = prepare_pretraining_data(corpus(), tokenizer, 32, dupe_factor=1, progress_bar=False, marker_rate=0.2)
+    fresh = MarkerPhase(data.train_dataset, 0.5)
+    assert data.train_dataset.marking and fresh.end_step is None
+    resumed = Trainer(model, args, data.train_dataset, data.data_collator, callbacks=[fresh])
+    resumed.load_checkpoint()
+    assert (resumed.step, fresh.end_step, data.train_dataset.marking) == (6, 3, False)
 
 
 @pytest.mark.parametrize("num_workers", [0, 1])

@@ -29,6 +29,7 @@ from .run import prepare_pretraining_data, pretrain, pretraining_metrics
 
 __all__ = ["BertForMaskedLM", "BertForPreTraining", "BertOnlyMLMHead", "BertPreTrainingHeads",
            "build_pretraining_dataset", "create_masked_lm_predictions", "create_training_instances",
-           "DataCollatorForPretraining", "MarkedDataset", "MarkerPhase", "masked_lm_logits_and_loss", "plant_marker", "prepare_pretraining_data", "pretrain",
+           "DataCollatorForPretraining", "MarkedDataset", "MarkerPhase", "masked_lm_logits_and_loss",
+           "plant_marker", "prepare_pretraining_data", "pretrain",
            "pretraining_metrics", "PretrainingDataset", "split_documents", "tokenize_corpus",
            "TrainingInstance", "truncate_seq_pair"]

@@ -46,6 +46,21 @@ def check_masking_settings(masked_lm_prob: float, max_predictions_per_seq: int) 
         raise ValueError(f"max_predictions_per_seq must be at least 1, got {max_predictions_per_seq}")
 
 
+def word_groups(tokens: Sequence[str], special: Iterable[str] = (), whole_words: bool = True) -> list[list[int]]:
+    """The positions of ``tokens`` grouped by word: a ``##`` piece joins the word right before it
+    (with ``whole_words``; without, every piece is its own group); ``special`` tokens are in none."""
+    special = set(special)
+    groups: list[list[int]] = []
+    for index, token in enumerate(tokens):
+        if token in special:
+            continue
+        if whole_words and token.startswith("##") and groups and groups[-1][-1] == index - 1:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
 def corrupt_token(token: str, vocab_words: Sequence[str], rng: random.Random, mask_token: str = "[MASK]") -> str:
     """What a position chosen for prediction shows the model: [MASK] 80 % of the time, a random real
     word 10 %, the token itself 10 % (so inputs can't be trusted)."""
@@ -78,24 +93,13 @@ def create_masked_lm_predictions(
     check_masking_settings(masked_lm_prob, max_predictions_per_seq)
     if not vocab_words:
         raise ValueError("vocab_words is empty: random replacements need a vocabulary")
-    special = set(special_tokens)
-
-    word_groups: list[list[int]] = []  # candidate positions, one list per (whole) word
-    for index, token in enumerate(tokens):
-        if token in special:
-            continue
-        continues_word = (whole_word_mask and token.startswith("##")
-                          and word_groups and word_groups[-1][-1] == index - 1)
-        if continues_word:
-            word_groups[-1].append(index)
-        else:
-            word_groups.append([index])
-    rng.shuffle(word_groups)
+    candidates = word_groups(tokens, special_tokens, whole_word_mask)  # one list of positions per (whole) word
+    rng.shuffle(candidates)
 
     num_to_predict = min(max_predictions_per_seq, max(1, round(len(tokens) * masked_lm_prob)))
     output_tokens = list(tokens)
     chosen: list[int] = []
-    for group in word_groups:
+    for group in candidates:
         if len(chosen) >= num_to_predict:
             break
         if len(chosen) + len(group) > num_to_predict:
